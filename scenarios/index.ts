@@ -1,0 +1,1 @@
+export { InputError, EnvironmentError, formatProblem, type InputProblem } from './errors.js';
