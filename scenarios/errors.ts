@@ -36,3 +36,6 @@ export class EnvironmentError extends Error {
     this.fix = fix;
   }
 }
+
+/** Maps a field path inside a loaded YAML document back to its line and column (1-based). */
+export type Locator = (path: ReadonlyArray<string | number>) => { line: number; column: number } | undefined;

@@ -1,1 +1,1 @@
-export { InputError, EnvironmentError, formatProblem, type InputProblem } from './errors.js';
+export { InputError, EnvironmentError, formatProblem, type InputProblem, type Locator } from './errors.js';
