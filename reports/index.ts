@@ -1,0 +1,1 @@
+export { toJUnit, type JUnitOptions } from './junit.js';
