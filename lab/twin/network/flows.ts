@@ -1,0 +1,206 @@
+// Flow-level transfers: each transfer is a fluid flow whose rate is its max-min fair share of
+// every link it crosses. A start or finish changes rates only inside its connected component
+// (flows linked through shared links), so only that component is re-solved; starts and
+// finishes at the same virtual instant are batched into one re-solve.
+
+import type { Simulator } from '../simulator.js';
+import type { EventHandle } from '../event-queue.js';
+import type { Route, Topology } from './topology.js';
+import { maxMinFair } from './maxmin.js';
+import { TCP_GOODPUT_FACTOR } from './goodput.js';
+
+export interface FlowNetworkOptions {
+  /** Payload share of the line rate (TCP/HTTP default 0.9493; 1 for raw line rate). */
+  goodputFactor?: number;
+  /** 'incremental' re-solves the touched component; 'full' re-solves every flow (the baseline). */
+  recompute?: 'incremental' | 'full';
+}
+
+export interface FlowRequest {
+  route: Route;
+  bytes: number;
+  /** Per-flow ceiling in bytes/s: client throttle, TCP window or loss bound, protocol lockstep. */
+  capBytesPerSec?: number;
+  onDone(): void;
+}
+
+interface Flow {
+  id: number;
+  resources: Int32Array;
+  cap: number;
+  remaining: number;
+  rate: number;
+  updatedAt: number;
+  completion: EventHandle | undefined;
+  onDone(): void;
+}
+
+export interface FlowStats {
+  solves: number;
+  /** Flows handed to the solver, summed over solves. */
+  flowsSolved: number;
+}
+
+export class FlowNetwork {
+  private readonly flows = new Map<number, Flow>();
+  private readonly onResource: Set<Flow>[] = [];
+  private readonly dirty = new Set<number>();
+  private solvePending = false;
+  private nextId = 1;
+  private readonly goodput: number;
+  private readonly mode: 'incremental' | 'full';
+  readonly stats: FlowStats = { solves: 0, flowsSolved: 0 };
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly topology: Topology,
+    options: FlowNetworkOptions = {},
+  ) {
+    this.goodput = options.goodputFactor ?? TCP_GOODPUT_FACTOR;
+    this.mode = options.recompute ?? 'incremental';
+  }
+
+  get activeFlows(): number {
+    return this.flows.size;
+  }
+
+  start(request: FlowRequest): number {
+    const flow: Flow = {
+      id: this.nextId++,
+      resources: request.route.resources,
+      cap: request.capBytesPerSec ?? Infinity,
+      remaining: request.bytes,
+      rate: 0,
+      updatedAt: this.sim.now(),
+      completion: undefined,
+      onDone: request.onDone,
+    };
+    if (flow.remaining <= 0 || (flow.resources.length === 0 && flow.cap === Infinity)) {
+      this.sim.after(0, flow.onDone);
+      return flow.id;
+    }
+    this.flows.set(flow.id, flow);
+    if (flow.resources.length === 0) {
+      // A transfer that crosses no link (content already on this machine) runs at its own cap.
+      this.solve([flow]);
+      return flow.id;
+    }
+    for (const r of flow.resources) this.resourceFlows(r).add(flow);
+    this.touch(flow);
+    return flow.id;
+  }
+
+  /** Stops a flow without calling its onDone (the client went away). */
+  abort(id: number): void {
+    const flow = this.flows.get(id);
+    if (flow) this.remove(flow);
+  }
+
+  /** Current rate of a flow in bytes/s (0 before its first solve or once finished). */
+  rate(id: number): number {
+    return this.flows.get(id)?.rate ?? 0;
+  }
+
+  /** Bytes still to move, as of now. */
+  remaining(id: number): number {
+    const flow = this.flows.get(id);
+    if (!flow) return 0;
+    return Math.max(0, flow.remaining - (flow.rate * (this.sim.now() - flow.updatedAt)) / 1000);
+  }
+
+  /** Re-solves every flow now; used by the benchmark to time a full recompute. */
+  solveAll(): void {
+    this.solve([...this.flows.values()]);
+  }
+
+  private resourceFlows(r: number): Set<Flow> {
+    let set = this.onResource[r];
+    if (!set) set = this.onResource[r] = new Set();
+    return set;
+  }
+
+  private touch(flow: Flow): void {
+    for (const r of flow.resources) this.dirty.add(r);
+    if (this.solvePending) return;
+    this.solvePending = true;
+    this.sim.after(0, () => this.solveNow());
+  }
+
+  private remove(flow: Flow): void {
+    this.flows.delete(flow.id);
+    if (flow.completion !== undefined) this.sim.cancel(flow.completion);
+    for (const r of flow.resources) this.onResource[r]!.delete(flow);
+    this.touch(flow);
+  }
+
+  private solveNow(): void {
+    this.solvePending = false;
+    if (this.mode === 'full') {
+      this.dirty.clear();
+      this.solve([...this.flows.values()]);
+      return;
+    }
+    const component = this.component([...this.dirty]);
+    this.dirty.clear();
+    this.solve(component);
+  }
+
+  /** Flows reachable from the given links through shared links. */
+  private component(seeds: number[]): Flow[] {
+    const seenResource = new Set<number>(seeds);
+    const found = new Set<Flow>();
+    const stack = [...seeds];
+    while (stack.length > 0) {
+      const r = stack.pop()!;
+      const set = this.onResource[r];
+      if (!set) continue;
+      for (const flow of set) {
+        if (found.has(flow)) continue;
+        found.add(flow);
+        for (const next of flow.resources) {
+          if (seenResource.has(next)) continue;
+          seenResource.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    return [...found];
+  }
+
+  private solve(flows: Flow[]): void {
+    if (flows.length === 0) return;
+    const now = this.sim.now();
+    const local = new Map<number, number>();
+    const capacity: number[] = [];
+    const paths = flows.map((flow) =>
+      Array.from(flow.resources, (r) => {
+        let i = local.get(r);
+        if (i === undefined) {
+          i = capacity.length;
+          local.set(r, i);
+          capacity.push((this.topology.resourceCapacityBps(r) / 8) * this.goodput);
+        }
+        return i;
+      }),
+    );
+    const rates = maxMinFair(capacity, paths, Float64Array.from(flows, (f) => f.cap));
+    this.stats.solves++;
+    this.stats.flowsSolved += flows.length;
+    flows.forEach((flow, i) => {
+      const rate = rates[i]!;
+      flow.remaining = Math.max(0, flow.remaining - (flow.rate * (now - flow.updatedAt)) / 1000);
+      flow.updatedAt = now;
+      if (rate === flow.rate && flow.completion !== undefined) return;
+      flow.rate = rate;
+      if (flow.completion !== undefined) this.sim.cancel(flow.completion);
+      flow.completion = rate > 0 ? this.sim.after((flow.remaining / rate) * 1000, () => this.finish(flow)) : undefined;
+    });
+  }
+
+  private finish(flow: Flow): void {
+    flow.completion = undefined;
+    flow.remaining = 0;
+    this.remove(flow);
+    flow.onDone();
+  }
+}
