@@ -2,11 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { InputError, EnvironmentError } from '../scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { addDoctorCommand } from './doctor.js';
+import { addValidateCommand } from './validate.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
