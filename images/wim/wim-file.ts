@@ -1,0 +1,344 @@
+// A WIM file through libwim: open or create, list images, walk an image's directory tree,
+// add/export images, and the long operations (write, extract, verify) on koffi's worker
+// threads with progress callbacks, so the event loop keeps ticking while libwim works.
+import koffi from 'koffi';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../../scenarios/index.js';
+import { COMPRESSION, DIR_ENTRY_LAYOUT, PROGRESS_MSG, ProgressCallback, WIMLIB, libwim, type Compression, type WimHandle, type WimInfoStruct } from './libwim.js';
+
+/** A libwim call failed: carries wimlib's error code and its own message (wimlib_get_error_string). */
+export class WimlibError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly code: number,
+    readonly libwimMessage: string,
+    readonly file?: string,
+  ) {
+    super(`${file ? `${file}: ` : ''}${operation} failed: ${libwimMessage} (wimlib error ${code})`);
+    this.name = 'WimlibError';
+  }
+}
+
+export interface WimImageInfo {
+  /** 1-based, as DISM, ConfigMgr's OSDImageIndex and wimlib number them. */
+  index: number;
+  name: string;
+  description: string;
+  /** Uncompressed bytes of file data (the XML TOTALBYTES): what an apply writes to disk. */
+  totalBytes: number;
+  /** Non-directory files (XML FILECOUNT). */
+  fileCount: number;
+  dirCount: number;
+}
+
+export interface WimSummary {
+  path?: string;
+  /** 32 hex digits. */
+  guid: string;
+  imageCount: number;
+  /** 0 when no image is bootable. */
+  bootIndex: number;
+  compression: Compression;
+  chunkSize: number;
+  /** Size of the file, excluding the XML data and integrity table (wimlib's total_bytes). */
+  sizeBytes: number;
+  hasIntegrityTable: boolean;
+  images: WimImageInfo[];
+}
+
+export interface WimDirEntry {
+  /** Full path inside the image, "/" separated, "/" for the root. */
+  path: string;
+  depth: number;
+  attributes: number;
+  directory: boolean;
+  /** Size of the unnamed data stream. */
+  sizeBytes: number;
+  /** SHA-1 of the unnamed data stream, 40 hex digits; absent for empty files and directories. */
+  sha1?: string;
+  /** Seconds since the UNIX epoch. */
+  lastWriteTime: number;
+  links: number;
+  hardLinkGroupId: bigint;
+  namedStreams: number;
+}
+
+export interface WimProgress {
+  phase: 'write' | 'extract' | 'verify' | 'integrity';
+  completedBytes: number;
+  totalBytes: number;
+}
+
+export interface LongOperationOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: WimProgress) => void;
+}
+
+export interface WriteOptions extends LongOperationOptions {
+  /** Append an integrity table (SHA-1 per 10 MiB chunk) that `verify`/open can check. */
+  integrityTable?: boolean;
+  /** Compression threads; 0 lets wimlib choose (one per core). */
+  threads?: number;
+  /** Keep the GUID set with setGuid() (a fresh WIM otherwise gets a random one at write). */
+  retainGuid?: boolean;
+}
+
+const COMPRESSION_NAMES = Object.fromEntries(Object.entries(COMPRESSION).map(([k, v]) => [v, k])) as Record<number, Compression>;
+
+const guidHex = (bytes: ArrayLike<number>): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+export class WimFile {
+  private handle: WimHandle | null;
+  /** Set while a worker thread uses the handle: libwim allows one operation per WIMStruct. */
+  private busy = false;
+
+  private constructor(
+    handle: WimHandle,
+    readonly path: string | undefined,
+  ) {
+    this.handle = handle;
+  }
+
+  /**
+   * Opens a WIM named by the user. A missing, unreadable or corrupt file is the user's input
+   * problem: InputError naming the file and carrying libwim's message.
+   */
+  static open(path: string, options: { checkIntegrity?: boolean } = {}): WimFile {
+    const w = libwim();
+    const out: [WimHandle | null] = [null];
+    const rc = w.open_wim(path, options.checkIntegrity ? WIMLIB.OPEN_FLAG_CHECK_INTEGRITY : 0, out);
+    if (rc !== 0 || out[0] === null) {
+      const missing = rc === WIMLIB.ERR_OPEN && !existsSync(path) ? 'no such file; ' : '';
+      throw new InputError({ file: path, message: `cannot open WIM: ${missing}libwim: ${w.get_error_string(rc)} (wimlib error ${rc})` });
+    }
+    return new WimFile(out[0], resolve(path));
+  }
+
+  /** A new, empty WIM in memory; `write` gives it a file. */
+  static create(compression: Compression = 'lzx'): WimFile {
+    const w = libwim();
+    const out: [WimHandle | null] = [null];
+    const rc = w.create_new_wim(COMPRESSION[compression], out);
+    if (rc !== 0 || out[0] === null) throw new WimlibError('wimlib_create_new_wim', rc, w.get_error_string(rc));
+    return new WimFile(out[0], undefined);
+  }
+
+  close(): void {
+    if (this.busy) throw new Error('WimFile.close while a libwim operation is running');
+    if (this.handle !== null) libwim().free(this.handle);
+    this.handle = null;
+  }
+
+  summary(): WimSummary {
+    const info = this.rawInfo();
+    return {
+      path: this.path,
+      guid: guidHex(info.guid),
+      imageCount: info.image_count,
+      bootIndex: info.boot_index,
+      compression: COMPRESSION_NAMES[info.compression_type] ?? 'none',
+      chunkSize: info.chunk_size,
+      sizeBytes: Number(info.total_bytes),
+      hasIntegrityTable: (info.flags & 1) === 1,
+      images: this.images(),
+    };
+  }
+
+  images(): WimImageInfo[] {
+    const w = libwim();
+    const h = this.use();
+    const count = this.rawInfo().image_count;
+    const num = (index: number, prop: string) => Number(w.get_image_property(h, index, prop) ?? 0);
+    return Array.from({ length: count }, (_, i) => {
+      const index = i + 1;
+      return {
+        index,
+        name: w.get_image_name(h, index) ?? '',
+        description: w.get_image_description(h, index) ?? '',
+        totalBytes: num(index, 'TOTALBYTES'),
+        fileCount: num(index, 'FILECOUNT'),
+        dirCount: num(index, 'DIRCOUNT'),
+      };
+    });
+  }
+
+  /** An XML property of an image ("WINDOWS/VERSION/BUILD", "FLAGS", ...), undefined if unset. */
+  imageProperty(index: number, name: string): string | undefined {
+    this.checkIndex(index);
+    return libwim().get_image_property(this.use(), index, name) ?? undefined;
+  }
+
+  setImageProperty(index: number, name: string, value: string): void {
+    this.checkIndex(index);
+    this.call('wimlib_set_image_property', (w, h) => w.set_image_property(h, index, name, value));
+  }
+
+  /** Fixes the WIM's GUID (16 bytes); pair with `write({ retainGuid: true })`. */
+  setGuid(guid: Uint8Array): void {
+    if (guid.length !== 16) throw new RangeError('a WIM GUID is 16 bytes');
+    const info = { ...this.rawInfo(), guid: Array.from(guid) };
+    this.call('wimlib_set_wim_info', (w, h) => w.set_wim_info(h, info, WIMLIB.CHANGE_GUID));
+  }
+
+  /**
+   * Calls `visit` for each entry under `path` of image `index`, in libwim's order (a directory
+   * before its children, children sorted by name). Reads the entries straight from libwim's memory.
+   */
+  forEachDirEntry(index: number, visit: (e: WimDirEntry) => void, options: { path?: string; recursive?: boolean } = {}): void {
+    this.checkIndex(index);
+    let thrown: unknown;
+    const cb = (dentry: bigint): number => {
+      try {
+        visit(readDirEntry(dentry));
+        return 0;
+      } catch (err) {
+        thrown = err;
+        return 1;
+      }
+    };
+    const flags = options.recursive === false ? WIMLIB.ITERATE_DIR_TREE_FLAG_CHILDREN : WIMLIB.ITERATE_DIR_TREE_FLAG_RECURSIVE;
+    const path = options.path ?? '/';
+    const rc = libwim().iterate_dir_tree(this.use(), index, path, flags, cb, null);
+    if (thrown !== undefined) throw thrown;
+    if (rc !== 0) {
+      const message = libwim().get_error_string(rc);
+      // A path the user typed that the image lacks is their mistake, not a libwim failure.
+      if (rc === WIMLIB.ERR_PATH_DOES_NOT_EXIST) throw new InputError({ file: this.path, path: path, message: `not in image ${index}: ${message}` });
+      throw new WimlibError('wimlib_iterate_dir_tree', rc, message, this.path);
+    }
+  }
+
+  listDirTree(index: number, options: { path?: string; recursive?: boolean } = {}): WimDirEntry[] {
+    const entries: WimDirEntry[] = [];
+    this.forEachDirEntry(index, (e) => entries.push(e), options);
+    return entries;
+  }
+
+  /** Captures `sourceDir` as a new image (scanning runs on a worker thread); resolves to its index. */
+  async addImage(sourceDir: string, name: string, options: { description?: string; signal?: AbortSignal } = {}): Promise<number> {
+    await this.runAsync('wimlib_add_image', options, (w, h, done) => w.add_image.async(h, sourceDir, name, null, WIMLIB.ADD_FLAG_NO_ACLS, done));
+    const index = this.rawInfo().image_count;
+    if (options.description !== undefined) this.setImageProperty(index, 'DESCRIPTION', options.description);
+    return index;
+  }
+
+  /** Exports image `index` into `dest` (file data is copied when `dest` is written). */
+  exportImage(index: number, dest: WimFile, options: { name?: string; description?: string } = {}): number {
+    this.checkIndex(index);
+    const destHandle = dest.use();
+    this.call('wimlib_export_image', (w, h) => w.export_image(h, index, destHandle, options.name ?? null, options.description ?? null, 0));
+    return dest.rawInfo().image_count;
+  }
+
+  async write(path: string, options: WriteOptions = {}): Promise<void> {
+    const flags = (options.integrityTable ? WIMLIB.WRITE_FLAG_CHECK_INTEGRITY : 0) | (options.retainGuid ? WIMLIB.WRITE_FLAG_RETAIN_GUID : 0);
+    await this.runAsync('wimlib_write', options, (w, h, done) => w.write.async(h, path, WIMLIB.ALL_IMAGES, flags, options.threads ?? 0, done), path);
+  }
+
+  async extractImage(index: number, targetDir: string, options: LongOperationOptions = {}): Promise<void> {
+    this.checkIndex(index);
+    await this.runAsync('wimlib_extract_image', options, (w, h, done) => w.extract_image.async(h, index, targetDir, WIMLIB.EXTRACT_FLAG_NO_ACLS, done));
+  }
+
+  /** Reads every image's metadata and every file's data and checks its SHA-1 (wimlib_verify_wim). */
+  async verify(options: LongOperationOptions = {}): Promise<void> {
+    await this.runAsync('wimlib_verify_wim', options, (w, h, done) => w.verify_wim.async(h, 0, done));
+  }
+
+  private use(): WimHandle {
+    if (this.handle === null) throw new Error('WimFile used after close()');
+    if (this.busy) throw new Error('WimFile used while a libwim operation is running on it');
+    return this.handle;
+  }
+
+  private rawInfo(): WimInfoStruct {
+    const out: Partial<WimInfoStruct> = {};
+    this.call('wimlib_get_wim_info', (w, h) => w.get_wim_info(h, out));
+    return out as WimInfoStruct;
+  }
+
+  private checkIndex(index: number): void {
+    const count = this.rawInfo().image_count;
+    if (!Number.isInteger(index) || index < 1 || index > count) {
+      throw new InputError({ file: this.path, path: 'index', message: `image index ${index} does not exist; this WIM holds images 1..${count}` });
+    }
+  }
+
+  private call(operation: string, fn: (w: ReturnType<typeof libwim>, h: WimHandle) => number): void {
+    const w = libwim();
+    const rc = fn(w, this.use());
+    if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), this.path);
+  }
+
+  /**
+   * Runs a libwim call on a koffi worker thread. libwim's progress function comes back to the
+   * main thread through koffi's queue; returning ABORT there is how an AbortSignal stops libwim.
+   */
+  private async runAsync(
+    operation: string,
+    options: LongOperationOptions,
+    start: (w: ReturnType<typeof libwim>, h: WimHandle, done: (err: unknown, rc: number) => void) => void,
+    file = this.path,
+  ): Promise<void> {
+    const { signal, onProgress } = options;
+    signal?.throwIfAborted();
+    const w = libwim();
+    const h = this.use();
+    const progress = koffi.register((msg: number, info: bigint | null) => {
+      if (signal?.aborted) return WIMLIB.PROGRESS_STATUS_ABORT;
+      const p = info !== null && onProgress ? readProgress(msg, info) : undefined;
+      if (p) onProgress?.(p);
+      return WIMLIB.PROGRESS_STATUS_CONTINUE;
+    }, koffi.pointer(ProgressCallback));
+    w.register_progress_function(h, progress, null);
+    this.busy = true;
+    try {
+      const rc = await new Promise<number>((resolveRc, reject) => start(w, h, (err, rc) => (err ? reject(err) : resolveRc(rc))));
+      if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && signal?.aborted) throw signal.reason;
+      if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), file);
+    } finally {
+      this.busy = false;
+      w.register_progress_function(h, null, null);
+      koffi.unregister(progress);
+    }
+  }
+}
+
+/** Byte progress from the union wimlib_progress_info, for the messages osdlab reports. */
+function readProgress(msg: number, info: bigint): WimProgress | undefined {
+  const u64 = (offset: number) => Number(koffi.decode(info, offset, 'uint64_t'));
+  switch (msg) {
+    case PROGRESS_MSG.WRITE_STREAMS: // total_bytes, total_streams, completed_bytes
+      return { phase: 'write', totalBytes: u64(0), completedBytes: u64(16) };
+    case PROGRESS_MSG.EXTRACT_STREAMS: // image, extract_flags, 4 pointers, total_bytes, completed_bytes
+      return { phase: 'extract', totalBytes: u64(40), completedBytes: u64(48) };
+    case PROGRESS_MSG.VERIFY_STREAMS: // wimfile, total_streams, total_bytes, completed_streams, completed_bytes
+      return { phase: 'verify', totalBytes: u64(16), completedBytes: u64(32) };
+    case PROGRESS_MSG.VERIFY_INTEGRITY:
+    case PROGRESS_MSG.CALC_INTEGRITY: // total_bytes, completed_bytes
+      return { phase: 'integrity', totalBytes: u64(0), completedBytes: u64(8) };
+    default:
+      return undefined;
+  }
+}
+
+function readDirEntry(dentry: bigint): WimDirEntry {
+  const L = DIR_ENTRY_LAYOUT;
+  const view = new DataView(koffi.view(dentry, L.size + L.streamSize));
+  const attributes = view.getUint32(L.attributes, true);
+  const sizeBytes = Number(view.getBigUint64(L.size + L.streamSizeField, true));
+  const sha1Bytes = new Uint8Array(view.buffer, L.size + L.streamSha1, 20);
+  return {
+    path: (koffi.decode(dentry, L.fullPath, 'const char *') as string | null) ?? '/',
+    depth: Number(view.getBigUint64(L.depth, true)),
+    attributes,
+    directory: (attributes & WIMLIB.FILE_ATTRIBUTE_DIRECTORY) !== 0,
+    sizeBytes,
+    sha1: sha1Bytes.some((b) => b !== 0) ? guidHex(sha1Bytes) : undefined,
+    lastWriteTime: Number(view.getBigInt64(L.lastWriteTime, true)),
+    links: view.getUint32(L.numLinks, true),
+    hardLinkGroupId: view.getBigUint64(L.hardLinkGroupId, true),
+    namedStreams: view.getUint32(L.numNamedStreams, true),
+  };
+}
