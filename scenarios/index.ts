@@ -7,3 +7,4 @@ export { scenarioJsonSchema } from './json-schema.js';
 export { scenarioSchema } from './schema.js';
 export type { PartitionSize } from './quantities.js';
 export type * from './model.js';
+export { parseYaml, type YamlSource } from './yaml-source.js';
