@@ -3,11 +3,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { InputProblem } from './errors.js';
-import { problemAt } from './issues.js';
 import type { Machine } from './model.js';
-import { EVENT_ACTIONS, type ScenarioDocument } from './schema.js';
+import { EVENT_ACTIONS, type MachineFields, type ScenarioDocument } from './schema.js';
 import type { FieldPath, YamlSource } from './yaml-source.js';
-import { formatPath } from './issues.js';
+import { formatPath, problemAt } from './issues.js';
 
 interface Named {
   path: FieldPath;
@@ -115,12 +114,7 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
   doc.machines.forEach((m, i) => {
     checks.reference(['machines', i, 'boundary'], m.boundary, boundaries, 'boundary');
     checks.reference(['machines', i, 'media'], m.media, media, 'media');
-    if (m.installedOs) {
-      const layout = m.disks[0]?.layout;
-      if (!layout || layout.partitions.length < m.installedOs.partition) {
-        checks.fail(['machines', i, 'installedOs', 'partition'], `disk 0 has no partition ${m.installedOs.partition} to hold the installed OS; give disks[0].layout`);
-      }
-    }
+    checkInstalledOs(m, ['machines', i], checks);
   });
   const machineNames = checks.unique(
     'machine name',
@@ -136,6 +130,7 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
     checks.reference(['clients', i, 'boundary'], g.boundary, boundaries, 'boundary');
     checks.reference(['clients', i, 'collection'], g.collection, collections, 'collection');
     checks.reference(['clients', i, 'template', 'media'], g.template.media, media, 'media');
+    checkInstalledOs(g.template, ['clients', i, 'template'], checks);
     const clash = [...machineNames].find((n) => n.startsWith(`${g.name}-`) && /^\d+$/.test(n.slice(g.name.length + 1)));
     if (clash) checks.fail(['clients', i, 'name'], `client names ${g.name}-0001… would clash with machine "${clash}"`);
     const a = g.arrival;
@@ -164,4 +159,13 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
       else checks.reference(['events', i, dpKey], e[dpKey], dps, 'distribution point');
     }
   });
+}
+
+/** The installed OS lives on a partition of disk 0's initial layout. */
+function checkInstalledOs(m: MachineFields, path: FieldPath, checks: CrossChecks) {
+  if (!m.installedOs) return;
+  const layout = m.disks[0]?.layout;
+  if (!layout || layout.partitions.length < m.installedOs.partition) {
+    checks.fail([...path, 'installedOs', 'partition'], `disk 0 has no partition ${m.installedOs.partition} to hold the installed OS; give disks[0].layout`);
+  }
 }
