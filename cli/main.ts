@@ -3,11 +3,12 @@ import { InputError, EnvironmentError } from '../scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { addDoctorCommand } from './doctor.js';
 import { addValidateCommand } from './validate.js';
+import { addTsCommand } from './ts.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addTsCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

@@ -5,3 +5,6 @@ export { importTaskSequenceFile, importTaskSequenceBytes, importTaskSequenceXml,
 export { STEP_TYPES, stepTypeByClass, stepTypeByName, stepTypeVariable, type StepType, type StepTypeVariable } from './step-types.js';
 export { evaluateCondition, describeCondition, compareVariable, type ConditionContext, type ConditionOutcome } from './conditions.js';
 export { runWql, parseWql, likeMatch, WqlError, WMI_CLASSES } from './wql.js';
+export { showTaskSequence, renderTaskSequence, type ShownTaskSequence, type ShownNode } from './show.js';
+export { lintTaskSequence, type LintIssue, type LintRule, type LintScenario, type LintSeverity } from './lint.js';
+export { walkTaskSequence, countNodes, type WalkEntry } from './tree.js';
