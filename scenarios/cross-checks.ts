@@ -6,7 +6,8 @@ import type { InputProblem } from './errors.js';
 import type { Machine } from './model.js';
 import { EVENT_ACTIONS, type MachineFields, type ScenarioDocument } from './schema.js';
 import type { FieldPath, YamlSource } from './yaml-source.js';
-import { formatPath, problemAt } from './issues.js';
+import { problemAt } from './issues.js';
+import { formatPath } from './path.js';
 
 interface Named {
   path: FieldPath;

@@ -4,19 +4,9 @@ import type { z } from 'zod';
 import type { InputProblem } from './errors.js';
 import { allowedKeys, fieldSchemaAt, getAt } from './matrix-axes.js';
 import type { Anchor, FieldPath, YamlSource } from './yaml-source.js';
+import { formatPath } from './path.js';
 
 type Issue = z.core.$ZodIssue;
-
-/** "machines[0].nic.mac", 'expect.steps["Partition Disk 0"]'. */
-export function formatPath(path: FieldPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
 
 /** A problem at a field of the source, positioned at the field's key or value. */
 export function problemAt(source: YamlSource, path: FieldPath, message: string, anchor: Anchor = 'value'): InputProblem {
