@@ -1,7 +1,7 @@
 // Set Dynamic Variables rules (ts-formats §a.5): the escaped <Rules> XML in OSDSetDynamicVariablesRules.
 // Rules are evaluated in order; every rule whose condition holds (or that has none) sets its variables,
 // so a later matching rule overrides an earlier one.
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Condition, VariableOperator } from './model.js';
 
 export interface DynamicVariableRule {
@@ -55,12 +55,9 @@ function operatorNode(node: Node): Condition {
 
 /** Parses the rules payload; throws RulesError naming what is wrong. */
 export function parseDynamicVariableRules(xml: string): DynamicVariableRule[] {
-  let doc: Node;
-  try {
-    doc = parser.parse(xml) as Node;
-  } catch (err) {
-    throw new RulesError(`the rules are not well-formed XML: ${(err as Error).message}`);
-  }
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new RulesError(`the rules are not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  const doc = parser.parse(xml) as Node;
   const rules = doc.Rules as Node | string | undefined;
   if (rules === undefined) throw new RulesError('the rules have no <Rules> element');
   return list(typeof rules === 'string' ? undefined : rules.Rule).map((rule) => {
