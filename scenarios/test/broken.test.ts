@@ -56,6 +56,11 @@ describe('scenario validation errors', () => {
     expect(r.stdout).to.equal('');
   });
 
+  it('a scenario file that does not exist is an input problem, not a crash', async () => {
+    const problems = await problemsOf(`${dir}no-such-file.yaml`);
+    expect(problems).to.deep.equal([{ file: `${dir}no-such-file.yaml`, message: 'scenario file not found' }]);
+  });
+
   it('the real CLI reports one bad file among good ones and still exits 2', async function () {
     this.timeout(60_000);
     const r = await runCli(['validate', 'scenarios/bare-metal-uefi-gpt-pxe.yaml', 'scenarios/test/broken/wrong-enum.yaml'], { cwd: root });
