@@ -1,74 +1,44 @@
 // Set Dynamic Variables rules (ts-formats §a.5): the escaped <Rules> XML in OSDSetDynamicVariablesRules.
 // Rules are evaluated in order; every rule whose condition holds (or that has none) sets its variables,
-// so a later matching rule overrides an earlier one.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Condition, VariableOperator } from './model.js';
+// so a later matching rule overrides an earlier one. Conditions use the importer's <condition> grammar.
+import { InputError } from '../scenarios/index.js';
+import { parseConditionElement } from './import/condition-xml.js';
+import { Where } from './import/where.js';
+import { parseXml, type XmlElement } from './import/xml-tree.js';
+import type { Condition } from './model.js';
 
 export interface DynamicVariableRule {
   condition?: Condition;
   variables: { name: string; value: string; secret: boolean }[];
 }
 
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ['Rule', 'Variable', 'variable', 'expression', 'operator'].includes(name),
-});
-
-const OPERATORS: Record<string, VariableOperator> = {
-  exists: 'exists', notexists: 'notExists', equals: 'equals', notequals: 'notEquals', greater: 'greater',
-  greaterequal: 'greaterEqual', less: 'less', lessequal: 'lessEqual', like: 'like',
-};
-
+/** The rules cannot be read; the step fails with this message. */
 export class RulesError extends Error {}
 
-const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v === undefined || v === '' ? [] : [v as Node]);
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : '');
+const named = (el: XmlElement, name: string) => el.children.filter((c) => c.name.toLowerCase() === name.toLowerCase());
 
-function expression(node: Node): Condition {
-  const type = String(node['@type'] ?? '');
-  const props: Record<string, string> = {};
-  for (const v of list(node.variable)) props[String(v['@name'] ?? '')] = text(v);
-  if (type === 'SMS_TaskSequence_VariableConditionExpression') {
-    const operator = OPERATORS[(props.Operator ?? 'equals').toLowerCase()];
-    if (!operator) throw new RulesError(`unknown variable condition operator "${props.Operator}"`);
-    return { kind: 'variable', variable: props.Variable ?? '', operator, value: props.Value ?? '' };
-  }
-  return { kind: 'unknown', type, properties: props };
-}
-
-function operands(node: Node): Condition[] {
-  return [...list(node.operator).map(operatorNode), ...list(node.expression).map(expression)];
-}
-
-function operatorNode(node: Node): Condition {
-  const type = String(node['@type'] ?? 'and').toLowerCase();
-  if (type !== 'and' && type !== 'or' && type !== 'not') throw new RulesError(`unknown condition operator "${type}"`);
-  const ops = operands(node);
-  return ops.length === 0 ? { kind: type, operands: [], malformedEmpty: true } : { kind: type, operands: ops };
-}
-
-/** Parses the rules payload; throws RulesError naming what is wrong. */
+/** Parses the rules payload; throws RulesError naming what is wrong and where (line:column in the value). */
 export function parseDynamicVariableRules(xml: string): DynamicVariableRule[] {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new RulesError(`the rules are not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  const doc = parser.parse(xml) as Node;
-  const rules = doc.Rules as Node | string | undefined;
-  if (rules === undefined) throw new RulesError('the rules have no <Rules> element');
-  return list(typeof rules === 'string' ? undefined : rules.Rule).map((rule) => {
-    const conditionNode = rule.condition as Node | undefined;
-    const conds = conditionNode && typeof conditionNode === 'object' ? operands(conditionNode) : [];
-    const condition: Condition | undefined = conds.length === 0 ? undefined : conds.length === 1 ? conds[0] : { kind: 'and', operands: conds };
-    const vars = list((rule.Variables as Node | undefined)?.Variable).map((v) => ({
-      name: String(v['@Name'] ?? ''),
-      value: text(v),
-      secret: String(v['@IsSecret'] ?? 'false').toLowerCase() === 'true',
-    }));
-    return { condition, variables: vars };
-  });
+  try {
+    const root = parseXml(xml, { file: 'OSDSetDynamicVariablesRules' });
+    if (root.name !== 'Rules') throw new RulesError(`the rules have no <Rules> element (found <${root.name}>)`);
+    const where = Where.root(undefined, root);
+    return named(root, 'Rule').map((rule, i) => {
+      const ruleWhere = where.child(rule, root.children.indexOf(rule), root.children);
+      const conditionEl = named(rule, 'condition')[0];
+      const condition = conditionEl ? parseConditionElement(conditionEl, ruleWhere.child(conditionEl, rule.children.indexOf(conditionEl), rule.children)) : undefined;
+      const variables = named(rule, 'Variables').flatMap((v) => named(v, 'Variable'));
+      return {
+        ...(condition ? { condition } : {}),
+        variables: variables.map((v) => {
+          const name = v.attributes.Name ?? v.attributes.name;
+          if (!name) throw new RulesError(`rule ${i + 1}: a <Variable> has no Name attribute`);
+          return { name, value: v.text.trim(), secret: (v.attributes.IsSecret ?? 'false').toLowerCase() === 'true' };
+        }),
+      };
+    });
+  } catch (err) {
+    if (err instanceof InputError) throw new RulesError(err.message);
+    throw err;
+  }
 }
