@@ -40,9 +40,15 @@ export async function evaluateCondition(condition: Condition | undefined, ctx: C
   }
 }
 
+const isEmptyOperator = (c: Condition) => (c.kind === 'and' || c.kind === 'or' || c.kind === 'not') && c.malformedEmpty === true;
+const ignoreLine = (c: Condition) => `Ignoring an empty ${c.kind.toUpperCase()} expression (it has no operands)`;
+
 /** Operands that count: an empty operator (`<operator type="or"/>`) is treated as absent. */
-function effective(operands: Condition[]): Condition[] {
-  return operands.filter((c) => !((c.kind === 'and' || c.kind === 'or' || c.kind === 'not') && c.malformedEmpty));
+function effective(operands: Condition[], log: string[]): Condition[] {
+  return operands.filter((c) => {
+    if (isEmptyOperator(c)) log.push(ignoreLine(c));
+    return !isEmptyOperator(c);
+  });
 }
 
 async function evaluate(c: Condition, ctx: ConditionContext, log: string[]): Promise<boolean> {
@@ -51,11 +57,11 @@ async function evaluate(c: Condition, ctx: ConditionContext, log: string[]): Pro
     case 'or':
     case 'not': {
       if (c.malformedEmpty) {
-        log.push(`Ignoring an empty ${c.kind.toUpperCase()} expression (it has no operands)`);
+        log.push(ignoreLine(c));
         return true;
       }
       log.push(`Evaluating ${{ and: 'an AND', or: 'an OR', not: 'a NOT' }[c.kind]} expression`);
-      const operands = effective(c.operands);
+      const operands = effective(c.operands, log);
       if (c.kind === 'and') {
         for (const o of operands) if (!(await evaluate(o, ctx, log))) return false;
         return true;
