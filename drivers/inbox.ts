@@ -1,0 +1,54 @@
+// Drivers Windows and WinPE carry in the box, modelled as always present and Microsoft-signed.
+// Microsoft dates inbox drivers 06/21/2006 so that any vendor driver of equal rank wins on date.
+// Decision (docs/driver-matching.md "Inbox drivers"): storahci (AHCI by class code 010601),
+// stornvme (NVMe by class code 010802) and the Intel PRO/1000 driver for QEMU's e1000 (82540EM)
+// are inbox in WinPE 10/11 and in Windows 10/11; virtio devices have no inbox driver.
+import type { CatalogDriver } from './catalog.js';
+import type { InfFile } from './inf/parse.js';
+
+interface InboxSpec {
+  inf: string;
+  description: string;
+  className: string;
+  classGuid: string;
+  hardwareIds: string[];
+}
+
+const INBOX_DRIVER_VERSION = { date: '2006-06-21', version: '10.0.19041.1' };
+
+function inboxDriver(spec: InboxSpec): CatalogDriver {
+  const section = 'Inbox';
+  const inf: InfFile = {
+    file: `inbox:${spec.inf}`,
+    encoding: 'utf-16le',
+    signature: '$Windows NT$',
+    provider: 'Microsoft',
+    class: spec.className,
+    classGuid: spec.classGuid,
+    driverVer: INBOX_DRIVER_VERSION,
+    manufacturers: [],
+    modelsSections: [],
+  };
+  // Inbox drivers exist for every architecture: one decorated models section per architecture.
+  for (const [text, architecture] of [['NTx86', 'x86'], ['NTamd64', 'amd64']] as const) {
+    const decoration = { text, architecture };
+    inf.manufacturers.push({ name: 'Microsoft', modelsSection: section, decorations: [decoration], line: 0 });
+    inf.modelsSections.push({
+      section: `${section}.${text}`,
+      manufacturer: 'Microsoft',
+      decoration,
+      line: 0,
+      models: spec.hardwareIds.map((hardwareId) => ({ description: spec.description, installSection: spec.inf, hardwareId, compatibleIds: [], line: 0, featureScore: 0xff })),
+    });
+  }
+  return { id: inf.file, name: spec.description, inf, signed: true, signature: 'signed: inbox (Microsoft)', enabled: true, categories: [], inbox: true };
+}
+
+const SCSI_ADAPTER = '{4d36e97b-e325-11ce-bfc1-08002be10318}';
+const NET = '{4d36e972-e325-11ce-bfc1-08002be10318}';
+
+export const INBOX_DRIVERS: readonly CatalogDriver[] = [
+  inboxDriver({ inf: 'storahci.inf', description: 'Standard SATA AHCI Controller', className: 'SCSIAdapter', classGuid: SCSI_ADAPTER, hardwareIds: ['PCI\\CC_010601'] }),
+  inboxDriver({ inf: 'stornvme.inf', description: 'Standard NVM Express Controller', className: 'SCSIAdapter', classGuid: SCSI_ADAPTER, hardwareIds: ['PCI\\CC_010802'] }),
+  inboxDriver({ inf: 'e1000 (Intel PRO/1000 inbox)', description: 'Intel(R) PRO/1000 MT Network Connection', className: 'Net', classGuid: NET, hardwareIds: ['PCI\\VEN_8086&DEV_100E'] }),
+];
