@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadScenario } from '../index.js';
+import { loadScenario, parseScenario } from '../index.js';
 import { runCli } from '../../cli/test/run-cli.js';
 
 const dir = fileURLToPath(new URL('../', import.meta.url));
@@ -48,6 +48,14 @@ describe('shipped example scenarios', () => {
     const line = text.findIndex((l) => l.includes('- name: Partition Disk 0 - UEFI')) + 1;
     expect(s.locator([...ts.sourcePath, 'steps', 0, 'steps', 1])).to.deep.equal({ line, column: text[line - 1].indexOf('name:') + 1 });
     expect(m.expect?.duration?.max).to.equal(2 * 3_600_000);
+  });
+
+  it('the complete example in docs/scenario-format.md loads', async () => {
+    const doc = readFileSync(new URL('../../docs/scenario-format.md', import.meta.url), 'utf8');
+    const block = /## A complete example\n+```yaml\n([\s\S]*?)```/.exec(doc);
+    expect(block, 'example block').to.not.equal(null);
+    const s = await parseScenario(`${dir}doc-example.yaml`, block![1]);
+    expect(s.machines.map((m) => m.name)).to.deep.equal(['PC-UEFI-01']);
   });
 
   it('the failing example expects failure at the Restart Computer step after Setup Windows', async () => {
