@@ -2,13 +2,15 @@ import { Command, CommanderError } from 'commander';
 import { InputError, EnvironmentError } from '../scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { addDoctorCommand } from './doctor.js';
+import { addDriversCommand } from './drivers.js';
 import { addValidateCommand } from './validate.js';
 import { addTsCommand } from './ts.js';
+import { addWimCommand, addImageCommand } from './wim.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addTsCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addTsCommand, addWimCommand, addImageCommand, addDriversCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
