@@ -26,6 +26,7 @@ export async function parseScenario(file: string, text: string): Promise<Scenari
   const parsed = parseYaml(file, text);
   if ('problems' in parsed) throw new InputError(parsed.problems);
   const { source } = parsed;
+  if (source.data === null || source.data === undefined) throw new InputError({ file, line: 1, column: 1, message: 'the scenario file is empty' });
   const result = scenarioSchema.safeParse(source.data);
   if (!result.success) throw new InputError(sorted(issuesToProblems(result.error.issues, source, scenarioSchema)));
   const doc = result.data;

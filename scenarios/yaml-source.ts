@@ -40,7 +40,7 @@ export function parseYaml(file: string, text: string): { source: YamlSource } | 
     const node = anchor === 'key' && found.exact && found.key ? found.key : found.node;
     return node?.range ? position(node.range[0]) : undefined;
   };
-  return { source: { file, data: doc.toJS({ maxAliasCount: 1000 }) ?? {}, locate, locator: (path) => locate(path) } };
+  return { source: { file, data: doc.toJS({ maxAliasCount: 1000 }), locate, locator: (path) => locate(path) } };
 }
 
 /** Walks the tree along `path`; stops at the deepest node that exists. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { InputError, loadScenario, type InputProblem } from '../index.js';
+import { InputError, loadScenario, parseScenario, type InputProblem } from '../index.js';
 import { runCli } from '../../cli/test/run-cli.js';
 
 const dir = fileURLToPath(new URL('./broken/', import.meta.url));
@@ -59,6 +59,12 @@ describe('scenario validation errors', () => {
   it('a scenario file that does not exist is an input problem, not a crash', async () => {
     const problems = await problemsOf(`${dir}no-such-file.yaml`);
     expect(problems).to.deep.equal([{ file: `${dir}no-such-file.yaml`, message: 'scenario file not found' }]);
+  });
+
+  it('an empty scenario (nothing but comments) is reported, not taken as valid', async () => {
+    const err = await parseScenario('/virtual/empty.yaml', '# nothing yet\n').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(InputError);
+    expect((err as InputError).message).to.equal('/virtual/empty.yaml:1:1: the scenario file is empty');
   });
 
   it('the real CLI reports one bad file among good ones and still exits 2', async function () {
