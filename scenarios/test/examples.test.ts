@@ -58,11 +58,11 @@ describe('shipped example scenarios', () => {
     expect(s.machines.map((m) => m.name)).to.deep.equal(['PC-UEFI-01']);
   });
 
-  it('the failing example expects failure at the Restart Computer step after Setup Windows', async () => {
+  it('the failing example expects failure at the first restart to the hard disk (Setup Windows and ConfigMgr)', async () => {
     const s = await loadScenario(`${dir}failing-uefi-mbr-no-esp.yaml`);
     const [m] = s.machines;
     expect(m.firmware).to.equal('uefi');
-    expect(m.expect).to.deep.include({ outcome: 'failed', failedStep: 'Restart Computer', bootsToFullOs: false });
+    expect(m.expect).to.deep.include({ outcome: 'failed', failedStep: 'Setup Windows and ConfigMgr', bootsToFullOs: false });
     expect(m.expect?.disks?.[0].style).to.equal('mbr');
   });
 
