@@ -12,7 +12,9 @@ export interface JUnitOptions {
 const escapeXml = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
     // XML 1.0 forbids most control characters, and CI parsers reject the file if one slips in.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+    .split('')
+    .filter((c) => c >= ' ' || c === '\t' || c === '\n' || c === '\r')
+    .join('');
 
 function seconds(m: MachineResult): number {
   const starts = m.steps.map((s) => (s.start ? Date.parse(s.start) : NaN)).filter(Number.isFinite);
