@@ -1,0 +1,130 @@
+// Real machines booting the real boot image under TCG (slow: about 40 s in all on 2 cores).
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { BootImage } from '../../../images/boot-image/build.js';
+import { LabNetwork } from '../lab-network.js';
+import { withLabRun } from '../lab-run.js';
+import { launchMachine } from '../machine-process.js';
+import { timeoutScale } from '../machine-command.js';
+import { directBootSpec, leftoverNamespaces, namespacesUnavailable, qemuUnavailable, testBootImage } from './helpers.js';
+
+const HELLO_MS = 12_000 * timeoutScale('tcg');
+const STEP_MS = 30_000;
+const SMBIOS = { manufacturer: 'Contoso, Ltd', product: 'OptiPlex 7010', serial: 'CN0X123', uuid: '4c4c4544-0042-3510-8052-b3c04f4e3132' };
+
+describe('lab/qemu boot image on real machines @slow @qemu', function () {
+  this.timeout(180_000);
+  let full: BootImage;
+  let noNic: BootImage;
+
+  before(async function () {
+    const why = (await qemuUnavailable()) ?? (await namespacesUnavailable());
+    if (why) {
+      console.log(`    (skipped: ${why})`);
+      return this.skip();
+    }
+    full = await testBootImage(['virtio-net', 'ahci', 'nvme']);
+    noNic = await testBootImage(['ahci']);
+  });
+
+  it('BIOS x64: boots to the agent over virtio-serial, reports facts, runs a command, talks on the lab bridge, powers off', async () => {
+    const runId = `boot-bios-${process.pid}`;
+    await withLabRun(runId, async (run) => {
+      const net = await LabNetwork.create(runId, [{ name: 'lan', cidr: '198.18.4.0/24' }], run.cleanup, run.signal);
+      const tap = await net.addTap('lan', run.signal);
+      const disk = join(run.tempDir, 'disk0.qcow2');
+      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '1G']);
+      const mac = '52:54:00:4c:00:01';
+      const machine = await launchMachine({
+        spec: directBootSpec(full, {
+          smbios: SMBIOS,
+          nics: [{ model: 'virtio-net', mac, backend: { kind: 'tap', ifname: tap } }],
+          disks: [{ controller: 'ahci', path: disk, format: 'qcow2' }],
+        }),
+        accel: 'tcg',
+        outputDir: join(run.tempDir, 'out'),
+        stateDir: join(run.tempDir, 'pc1'),
+        namespace: net.namespace,
+        cleanup: run.cleanup,
+        signal: run.signal,
+      });
+      const agent = await machine.agent({ helloTimeoutMs: HELLO_MS, signal: run.signal });
+      const facts = agent.helloFacts;
+      expect(facts).to.include({ firmware: 'bios', firmwarePlatformSize: null, architecture: 'x86_64', environment: 'WinPE' });
+      expect(facts.smbios).to.deep.equal(SMBIOS);
+      const nicPci = facts.pci.find((d) => d.class === '020000');
+      expect(nicPci).to.include({ vendor: '1af4', device: '1000', subsystemVendor: '1af4', subsystem: '0001', driver: 'virtio_net' });
+      expect(facts.nics.map((n) => [n.mac, n.driver])).to.deep.equal([[mac, 'virtio_net']]);
+      expect(facts.pci.find((d) => d.class === '010601')).to.include({ vendor: '8086', device: '2922', driver: 'ahci' });
+      expect(facts.disks.find((d) => d.name === 'sda')).to.include({ sizeBytes: 2 ** 30 });
+      expect(facts.memoryKB).to.be.within(400_000, 512 * 1024);
+
+      const lines: string[] = [];
+      const r = await agent.run('echo hi; exit 3', { timeoutMs: STEP_MS, signal: run.signal, onOutput: (l) => lines.push(l) });
+      expect(r).to.deep.equal({ exitCode: 3, output: ['hi'] });
+      expect(lines).to.deep.equal(['hi']);
+      const quoting = await agent.run(`printf '%s\\n' 'a "quoted" \\\\ tab\tend' >&2`, { timeoutMs: STEP_MS, signal: run.signal });
+      expect(quoting).to.deep.equal({ exitCode: 0, output: ['a "quoted" \\\\ tab\tend'] });
+
+      const net4 = net.subnet('lan');
+      const ping = await agent.run(`ip addr add 198.18.4.10/24 dev eth0 && ping -c 2 -W 3 ${net4.gateway}`, { timeoutMs: STEP_MS, signal: run.signal });
+      expect(ping.exitCode, ping.output.join('\n')).to.equal(0);
+      expect(ping.output.join('\n')).to.match(/2 packets received/);
+      // …and the other way: the namespace side reaches the guest across the bridge.
+      const back = await execa('ip', ['netns', 'exec', net.namespace, 'busybox', 'ping', '-c', '1', '-W', '3', '198.18.4.10'], { reject: false });
+      expect(back.exitCode, back.stdout).to.equal(0);
+
+      await agent.poweroff({ timeoutMs: STEP_MS, signal: run.signal });
+      expect((await machine.exited).exitCode).to.equal(0);
+    });
+    expect(await leftoverNamespaces(`osdlab-${runId}`)).to.deep.equal([]);
+  });
+
+  it('UEFI x64 (OVMF): the agent reports UEFI with a 64-bit firmware and the NVMe disk', async () => {
+    await withLabRun(`boot-uefi-${process.pid}`, async (run) => {
+      const disk = join(run.tempDir, 'disk0.qcow2');
+      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '2G']);
+      const machine = await launchMachine({
+        spec: directBootSpec(full, { firmware: 'uefi', disks: [{ controller: 'nvme', path: disk, format: 'qcow2' }] }),
+        accel: 'tcg',
+        outputDir: join(run.tempDir, 'out'),
+        stateDir: join(run.tempDir, 'pc1'),
+        cleanup: run.cleanup,
+        signal: run.signal,
+      });
+      const agent = await machine.agent({ helloTimeoutMs: HELLO_MS, signal: run.signal });
+      expect(agent.helloFacts).to.include({ firmware: 'uefi', firmwarePlatformSize: 64 });
+      expect(agent.helloFacts.disks.find((d) => d.name === 'nvme0n1')).to.include({ sizeBytes: 2 * 2 ** 30 });
+      const facts = await agent.facts({ timeoutMs: STEP_MS, signal: run.signal });
+      expect(facts.bootId).to.equal(agent.helloFacts.bootId);
+    });
+  });
+
+  it('a boot image without the NIC drivers: the NICs are on the PCI bus with no driver and there is no network interface', async () => {
+    await withLabRun(`boot-nonic-${process.pid}`, async (run) => {
+      const machine = await launchMachine({
+        spec: directBootSpec(noNic, {
+          nics: [
+            { model: 'e1000', mac: '52:54:00:4c:00:02', backend: { kind: 'none' } },
+            { model: 'virtio-net', mac: '52:54:00:4c:00:03', backend: { kind: 'none' } },
+          ],
+        }),
+        accel: 'tcg',
+        outputDir: join(run.tempDir, 'out'),
+        stateDir: join(run.tempDir, 'pc1'),
+        cleanup: run.cleanup,
+        signal: run.signal,
+      });
+      const agent = await machine.agent({ helloTimeoutMs: HELLO_MS, signal: run.signal });
+      const nics = agent.helloFacts.pci.filter((d) => d.class === '020000');
+      expect(nics.map((d) => [d.vendor, d.device, d.driver])).to.have.deep.members([
+        ['8086', '100e', null],
+        ['1af4', '1000', null],
+      ]);
+      expect(agent.helloFacts.nics).to.deep.equal([]);
+      const ip = await agent.run('ip -o link show | grep -v " lo:" | wc -l', { timeoutMs: STEP_MS, signal: run.signal });
+      expect(ip.output).to.deep.equal(['0']);
+    });
+  });
+});
