@@ -101,15 +101,19 @@ function describe(c: Omit<Candidate, 'reason'>): string {
 }
 
 function misfitReason(device: DeviceIdentity, inf: InfFile, target: TargetOs): string | undefined {
+  const arch = infArchitecture(target.architecture);
+  const reasons: { ownArch: boolean; text: string }[] = [];
   for (const s of inf.modelsSections) {
     const model = s.models.find((mo) => bestMatch(device, mo));
     if (!model) continue;
     const why = s.decoration
       ? `decoration ${s.decoration.text} ${decorationMisfit(s.decoration, target) ?? 'is not the closest fit'}`
-      : `it is undecorated, which ${infArchitecture(target.architecture)} Windows ignores`;
-    return `claims the device in ${sectionLabel(s)} line ${model.line}, but ${why}`;
+      : `it is undecorated, which ${arch} Windows ignores`;
+    reasons.push({ ownArch: s.decoration?.architecture === arch, text: `${sectionLabel(s)} line ${model.line}, but ${why}` });
   }
-  return undefined;
+  // The sections built for the target's architecture explain the miss best.
+  reasons.sort((a, b) => Number(b.ownArch) - Number(a.ownArch));
+  return reasons.length > 0 ? `claims the device in ${reasons.map((r) => r.text).join('; in ')}` : undefined;
 }
 
 export function compareVersions(a: string, b: string): number {
