@@ -5,12 +5,13 @@ import { addDoctorCommand } from './doctor.js';
 import { addDriversCommand } from './drivers.js';
 import { addValidateCommand } from './validate.js';
 import { addTsCommand } from './ts.js';
+import { addTsRunCommand } from './ts-run.js';
 import { addWimCommand, addImageCommand } from './wim.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addTsCommand, addWimCommand, addImageCommand, addDriversCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

@@ -302,7 +302,8 @@ class Execution {
       return 'continue';
     }
     entry.status = 'failed';
-    entry.reason = result.reason ?? `The action failed with exit code ${result.exitCode}`;
+    // The action's own last words explain a failure best, as its log lines do in smsts.log.
+    entry.reason = result.reason ?? result.output?.at(-1) ?? `The action failed with exit code ${result.exitCode}`;
     this.setGlobal('_SMSTSLastActionRetCode', String(result.exitCode), 'engine');
     this.setGlobal('_SMSTSLastActionSucceeded', 'false', 'engine');
     this.log.error(

@@ -15,4 +15,4 @@ export { SmstsLog, parseCmtrace, formatCmtraceLine, CmtraceParseError, type Cmtr
 export { parseDynamicVariableRules, RulesError, type DynamicVariableRule } from './dynamic-variables.js';
 export { ACTIONS, actionFor, GENERIC_ACTION } from './actions/table.js';
 export { WIN32, type ActionContext, type ActionModule, type ActionResult } from './actions/types.js';
-export { InMemoryMachine, VirtualClock, defaultFacts, type InMemoryMachineOptions, type ScriptedCommand, type MachineCall } from './test-backend.js';
+export { InMemoryMachine, VirtualClock, defaultFacts, installedDisk, type InMemoryMachineOptions, type ScriptedCommand, type MachineCall } from './test-backend.js';

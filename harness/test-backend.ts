@@ -42,16 +42,20 @@ export class VirtualClock implements MachineClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const timer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve };
-      this.timers.push(timer);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.timers = this.timers.filter((t) => t !== timer);
-          reject(signal.reason);
+      const onAbort = () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        reject(signal?.reason);
+      };
+      const timer = {
+        at: this.current + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.timers.push(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.schedule();
     });
   }
@@ -90,6 +94,12 @@ export interface InMemoryMachineOptions {
   missingPackages?: string[];
   /** Answer of the n-th restart (0-based) instead of the firmware model's. */
   restartOverrides?: Record<number, RestartOutcome>;
+  /**
+   * For dry-runs of control flow: effects the model cannot see (a script that partitions the disk or applies
+   * the image, as OSDCloud does) are assumed done, so Setup Windows needs no applied image and a restart
+   * into the full OS always comes back.
+   */
+  controlFlowOnly?: boolean;
 }
 
 export interface MachineCall {
@@ -104,6 +114,21 @@ const ESP_GUID = 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b';
 const BASIC_DATA_GUID = 'ebd0a0a2-b9e5-4433-87c0-68b6b72699c7';
 const MSR_GUID = 'e3c9e316-0b5c-4db8-817d-f92df00215ae';
 const RECOVERY_GUID = 'de94bba4-06d1-4d40-a16a-bfd50179d6ac';
+
+/** Disk 0 as a previous Windows install on UEFI left it: EFI, MSR and an NTFS C: volume. */
+export function installedDisk(sizeBytes = 128 * GiB): DiskFacts {
+  const part = (number: number, type: string, typeId: string, offsetBytes: number, size: number, extra: Partial<PartitionFacts> = {}): PartitionFacts => ({
+    number, type, typeId, sizeBytes: size, offsetBytes, active: false, ...extra,
+  });
+  return {
+    index: 0, sizeBytes, model: 'QEMU HARDDISK', controller: 'ahci', style: 'gpt', dynamic: false,
+    partitions: [
+      part(1, 'efi', ESP_GUID, MiB, 100 * MiB, { fileSystem: 'fat32', label: 'System' }),
+      part(2, 'msr', MSR_GUID, 101 * MiB, 16 * MiB),
+      part(3, 'primary', BASIC_DATA_GUID, 117 * MiB, sizeBytes - 118 * MiB, { fileSystem: 'ntfs', label: 'Windows', driveLetter: 'C:', freeBytes: sizeBytes / 2 }),
+    ],
+  };
+}
 
 /** A UEFI x64 virtual machine with one blank 128 GiB disk, started from PXE into WinPE. */
 export function defaultFacts(): MachineFacts {
@@ -275,7 +300,7 @@ export class InMemoryMachine implements TaskSequenceMachine {
   async writeSettings(request: SettingsRequest, signal?: AbortSignal): Promise<ActionOutcome> {
     await this.op('writeSettings', request, request.kind === 'setupWindows' ? 300 : 2, signal);
     if (request.kind === 'windows' && request.settings.OSDComputerName) this.computerName = request.settings.OSDComputerName;
-    if (request.kind === 'setupWindows' && request.settings.phase === 'windowsSetup') {
+    if (request.kind === 'setupWindows' && request.settings.phase === 'windowsSetup' && !this.options.controlFlowOnly) {
       if (!this.os) return { exitCode: 0x80004005, output: ['Windows setup found no applied operating system image'] };
       this.os.bootLoader = true;
     }
@@ -298,7 +323,7 @@ export class InMemoryMachine implements TaskSequenceMachine {
   /** What the firmware finds: WinPE always comes back (boot image staged or PXE); the disk only when it is bootable. */
   private firmwareBoot(target: RunEnvironment): RestartOutcome {
     if (target === 'WinPE') return { booted: true, environment: 'WinPE', facts: { ...structuredClone(this.state), environment: 'WinPE', operatingSystem: undefined } };
-    const problem = this.diskBootProblem();
+    const problem = this.options.controlFlowOnly ? undefined : this.diskBootProblem();
     if (problem) return { booted: false, reason: problem.reason, console: [problem.console] };
     const facts: MachineFacts = {
       ...structuredClone(this.state),

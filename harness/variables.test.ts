@@ -62,11 +62,11 @@ describe('variables: %VAR% expansion', () => {
 describe('variables: deployment layers', () => {
   it('orders collections by precedence under the computer', () => {
     const layers = deploymentLayers({ computer: { A: 'c' }, collections: [{ precedence: 5, variables: { A: '5' } }, { precedence: 2, variables: { A: '2' } }] });
-    expect(layers.map((l) => l.source)).to.deep.equal(['taskSequence', 'collection', 'collection', 'computer']);
-    expect(layers.map((l) => l.variables.A)).to.deep.equal([undefined, '2', '5', 'c']);
+    expect(layers.map((l) => l.source)).to.deep.equal(['taskSequence', 'collection', 'collection', 'computer', 'preStart']);
+    expect(layers.map((l) => l.variables.A)).to.deep.equal([undefined, '2', '5', 'c', undefined]);
   });
   it('uses only media variables on stand-alone media', () => {
     const layers = deploymentLayers({ standaloneMedia: true, media: { A: 'm' }, computer: { A: 'c' } });
-    expect(layers.map((l) => l.source)).to.deep.equal(['taskSequence', 'media']);
+    expect(layers.map((l) => l.source)).to.deep.equal(['taskSequence', 'media', 'preStart']);
   });
 });

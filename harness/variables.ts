@@ -109,29 +109,32 @@ export interface DeploymentVariables {
   media?: Record<string, string>;
   /** Stand-alone media: computer and collection variables do not apply; media variables replace them. */
   standaloneMedia?: boolean;
+  /** Saved in the environment before the first step, as a pre-execution hook does (osd-behaviours §3.1). */
+  preStart?: Record<string, string>;
 }
 
 export interface VariableLayer {
-  source: 'collection' | 'computer' | 'media' | 'taskSequence';
+  source: 'collection' | 'computer' | 'media' | 'taskSequence' | 'preStart';
   variables: Record<string, string>;
 }
 
 /**
  * The deployment's variables lowest precedence first: task sequence globals, collections by precedence,
- * then the computer (or, on stand-alone media, only the media). Set Task Sequence Variable and Set Dynamic
+ * then the computer (or, on stand-alone media, only the media), then what was saved before the first step. Set Task Sequence Variable and Set Dynamic
  * Variables write at run time and so beat all of these; step defaults only fill what none of them set.
  */
 export function deploymentLayers(deployment: DeploymentVariables, taskSequence: Record<string, string> = {}): VariableLayer[] {
   const layers: VariableLayer[] = [{ source: 'taskSequence', variables: taskSequence }];
+  const preStart: VariableLayer = { source: 'preStart', variables: deployment.preStart ?? {} };
   if (deployment.standaloneMedia) {
-    layers.push({ source: 'media', variables: deployment.media ?? {} });
+    layers.push({ source: 'media', variables: deployment.media ?? {} }, preStart);
     return layers;
   }
   const collections = [...(deployment.collections ?? [])].sort((a, b) => a.precedence - b.precedence);
   for (const c of collections) layers.push({ source: 'collection', variables: c.variables });
   // Boot media fetches policy from the site, so its variables sit under the computer's (osd-behaviours §3.2).
   if (deployment.media) layers.push({ source: 'media', variables: deployment.media });
-  layers.push({ source: 'computer', variables: deployment.computer ?? {} });
+  layers.push({ source: 'computer', variables: deployment.computer ?? {} }, preStart);
   return layers;
 }
 
