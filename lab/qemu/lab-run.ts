@@ -61,7 +61,10 @@ export async function withLabRun<T>(runId: string, body: (run: LabRun) => Promis
     if (interrupted) return;
     interrupted = name;
     controller.abort(new LabInterrupted(name));
-    // A body that ignores the abort must not keep the lab alive: clean up and go anyway.
+    // Remove everything now (stopping QEMU also ends a body that waits on the machine); the pass in
+    // `finally` then catches whatever the body created in between. A body that never settles must
+    // not keep the process alive: after the grace period, clean up and go anyway.
+    void finish();
     graceTimer = setTimeout(() => {
       void finish().then(() => reraise(name));
     }, options.interruptGraceMs ?? 10_000);

@@ -1,0 +1,79 @@
+// A run killed mid-boot leaves nothing behind: no namespace, tap, bridge, QEMU process or temp dir.
+import { expect } from 'chai';
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { leftoverNamespaces, leftoverQemu, namespacesUnavailable, qemuUnavailable, testBootImage } from './helpers.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/interrupted-run.ts', import.meta.url));
+
+interface Ready {
+  tempDir: string;
+  qemuPid: number;
+  namespace: string;
+}
+
+function waitForReady(child: ResultPromise): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /^READY (.*)$/m.exec(seen);
+      if (m) resolve(JSON.parse(m[1]) as Ready);
+    });
+    void child.then((r) => reject(new Error(`run ended before READY: ${r.exitCode} ${String(r.stderr)}`)));
+  });
+}
+
+async function hostLinks(): Promise<string[]> {
+  const { stdout } = await execa('ip', ['-o', 'link', 'show']);
+  return stdout.split('\n').map((l) => l.split(':')[1]?.trim() ?? '');
+}
+
+async function assertNothingLeft(ready: Ready, linksBefore: string[]): Promise<void> {
+  expect(await leftoverNamespaces(ready.namespace)).to.deep.equal([]);
+  expect(await leftoverQemu(ready.tempDir)).to.deep.equal([]);
+  expect(await access(ready.tempDir).then(() => true, () => false), 'temp dir left').to.equal(false);
+  expect(await hostLinks(), 'no tap or bridge appeared on the host').to.deep.equal(linksBefore);
+  expect(() => process.kill(ready.qemuPid, 0)).to.throw();
+}
+
+describe('lab/qemu run interrupted mid-boot @slow @qemu', function () {
+  this.timeout(120_000);
+
+  before(async function () {
+    const why = (await qemuUnavailable()) ?? (await namespacesUnavailable());
+    if (why) {
+      console.log(`    (skipped: ${why})`);
+      return this.skip();
+    }
+    await testBootImage(['virtio-net']);
+  });
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${sig}: the run removes its namespace, tap, bridge, QEMU and temp dir, then dies of the signal`, async () => {
+      const linksBefore = await hostLinks();
+      const runId = `int-${sig.toLowerCase()}-${process.pid}`;
+      const child = execa('node', ['--import', 'tsx', FIXTURE, runId], { reject: false, forceKillAfterDelay: false });
+      const ready = await waitForReady(child);
+      expect(await leftoverNamespaces(ready.namespace)).to.deep.equal([ready.namespace]);
+      expect(await leftoverQemu(ready.tempDir)).to.have.length(1);
+      child.kill(sig);
+      const result = await child;
+      expect(result.signal, String(result.stderr)).to.equal(sig);
+      await assertNothingLeft(ready, linksBefore);
+    });
+  }
+
+  it('QEMU killed from outside: the run fails and still removes everything', async () => {
+    const linksBefore = await hostLinks();
+    const runId = `int-qemu-${process.pid}`;
+    const child = execa('node', ['--import', 'tsx', FIXTURE, runId], { reject: false, forceKillAfterDelay: false });
+    const ready = await waitForReady(child);
+    process.kill(ready.qemuPid, 'SIGKILL');
+    const result = await child;
+    expect(result.exitCode).to.equal(1);
+    expect(String(result.stderr)).to.match(/machine stopped unexpectedly: SIGKILL/);
+    await assertNothingLeft(ready, linksBefore);
+  });
+});
