@@ -16,6 +16,9 @@ export interface DeploymentContext {
   orgName?: string;
 }
 
+/** The ConfigMgr client's default cache folder. */
+const CLIENT_CACHE = 'C:\\Windows\\ccmcache';
+
 const MEDIA_TYPE: Record<MachineFacts['bootedFrom'], string | undefined> = {
   pxe: 'PXE',
   bootMedia: 'BootMedia',
@@ -48,8 +51,9 @@ export function startupVariables(facts: MachineFacts, deployment: DeploymentCont
   };
   const media = MEDIA_TYPE[facts.bootedFrom];
   if (media) vars._SMSTSMediaType = media;
-  // Launched by the ConfigMgr client in the full OS: its cache exists and the samples test for it.
-  if (facts.bootedFrom === 'disk' && facts.environment === 'FullOS' && facts.cachePath) vars._SMSTSClientCache = facts.cachePath;
+  // Launched by the ConfigMgr client in the full OS: its cache exists (and keeps existing across the
+  // restart into WinPE), which is what the samples' "_SMSTSClientCache not exists" guard relies on.
+  if (facts.bootedFrom === 'disk' && facts.environment === 'FullOS') vars._SMSTSClientCache = CLIENT_CACHE;
   if (deployment.packageId) vars._SMSTSPackageID = deployment.packageId;
   if (deployment.packageName) vars._SMSTSPackageName = deployment.packageName;
   if (deployment.advertId && facts.bootedFrom !== 'standaloneMedia') vars._SMSTSAdvertID = deployment.advertId;

@@ -5,7 +5,7 @@ import type { DiskFacts } from './machine.js';
 import type { TaskSequence } from './model.js';
 import type { StepResult } from './result.js';
 import { parseCmtrace } from './smsts-log.js';
-import { InMemoryMachine, type InMemoryMachineOptions } from './test-backend.js';
+import { InMemoryMachine, installedDisk, type InMemoryMachineOptions } from './test-backend.js';
 
 /** Makes the steps built with the default action (`cmd /c echo NAME`) exit with 1. */
 function failing(...names: string[]): InMemoryMachineOptions['commands'] {
@@ -334,3 +334,48 @@ describe('engine: smsts.log', () => {
     expect(lines.some((l) => l.type === 3 && l.message.startsWith('Failed to run the action: S4.'))).to.equal(true);
   });
 });
+
+describe('engine: sample task sequences (osd-behaviours §11)', () => {
+  it('11.2 refresh from the full OS: restart into WinPE, keep the disk (client cache exists), apply, set up Windows', async () => {
+    const machine = new InMemoryMachine({ facts: { environment: 'FullOS', bootedFrom: 'disk', disks: [installedDisk()], operatingSystem: { caption: 'Windows 10', version: '10.0.19045', architecture: 'x64' } } });
+    const ts = sequence([
+      group('Install Operating System', [
+        step('Restart in Windows PE', { type: 'SMS_TaskSequence_RebootAction', variables: { SMSRebootTarget: 'WinPE' }, condition: variableEquals('_SMSTSInWinPE', 'false') }),
+        { ...partitionUefi('Partition Disk 0'), condition: { kind: 'variable', variable: '_SMSTSClientCache', operator: 'notExists', value: '' } },
+        step('Apply Operating System', { type: 'SMS_TaskSequence_ApplyOperatingSystemAction', action: 'OSDApplyOS.exe /image:LAB00005,1', runIn: 'WinPE' }),
+      ]),
+      group('Setup Operating System', [step('Setup Windows and ConfigMgr', { type: 'SMS_TaskSequence_SetupWindowsAndSMSAction' })]),
+    ]);
+    const r = await run(ts, machine);
+    expect(r.outcome, r.error).to.equal('success');
+    expect(statuses(r.steps)).to.include({ 'Restart in Windows PE': 'success', 'Partition Disk 0': 'skipped', 'Apply Operating System': 'success', 'Setup Windows and ConfigMgr': 'success' });
+    expect(r.reboots).to.equal(2);
+    expect(machine.calls.some((c) => c.operation === 'partitionDisk')).to.equal(false);
+    expect(r.variables).to.include({ _SMSTSClientCache: 'C:\\Windows\\ccmcache', _SMSTSLaunchMode: 'SMS', _SMSTSInWinPE: 'false' });
+  });
+});
+
+describe('engine: log details and harness abort', () => {
+  it('rolls smsts.log at SMSTSLogMaxSize and never logs hidden values', async () => {
+    const steps = Array.from({ length: 30 }, (_, i) => step(`Step ${i}`));
+    steps.push(step('Secret', { type: 'SMS_TaskSequence_SetVariableAction', variables: { VariableName: 'OSDJoinPassword', VariableValue: 'hunter2', DoNotShowVariableValue: 'true' } }));
+    const r = await run(sequence(steps), new InMemoryMachine(), { variables: { computer: { SMSTSLogMaxSize: '4000' } } });
+    const files = r.log.files();
+    expect(files.length).to.be.greaterThan(2);
+    expect(files.map((f) => f.text).join('')).to.not.include('hunter2');
+    const starts = files.flatMap((f) => parseCmtrace(f.text)).filter((l) => l.message.startsWith('Start executing an instruction.'));
+    expect(starts).to.have.length(31);
+  });
+
+  it('an aborted run ends as an error, not as a cancelled task sequence', async () => {
+    const controller = new AbortController();
+    const machine = new InMemoryMachine({ commands: [{ match: 'long', outcome: { exitCode: 0 }, seconds: 600 }] });
+    const pending = run(sequence([step('Long', { action: 'long.exe' }), step('Next')]), machine, { signal: controller.signal });
+    setImmediate(() => controller.abort(new Error('scenario time limit reached')));
+    const r = await pending;
+    expect(r.outcome).to.equal('error');
+    expect(r.error).to.equal('scenario time limit reached');
+    expect(r.byName('Next').status).to.equal('notRun');
+  });
+});
+

@@ -101,6 +101,7 @@ class Execution {
       if (!(err instanceof RunFault)) throw err;
       this.failure = err.message;
       this.log.error(`Task sequence execution ended by a fault: ${err.message}`, 'tsmanager.cpp:1391');
+      this.closeAfterFault(sequence.children, err.message);
       outcome = 'error';
     }
     this.finish(outcome);
@@ -113,6 +114,24 @@ class Execution {
       reboots: this.reboots,
       log: this.log,
     };
+  }
+
+  /** After a fault the nodes in flight fail with it and every node not reached yet is reported as not run. */
+  private closeAfterFault(nodes: TaskSequenceNode[], reason: string): void {
+    const end = this.now();
+    for (const r of this.results) {
+      if (r.status !== 'notRun' || r.start === undefined || r.end !== undefined) continue;
+      Object.assign(r, { status: 'failed', reason, end });
+      if (r.kind === 'step') this.failedStep = r.name;
+    }
+    const seen = new Set(this.results.map((r) => r.path));
+    const visit = (list: TaskSequenceNode[], prefix: string) =>
+      list.forEach((n, i) => {
+        const path = prefix ? `${prefix}/${i + 1}` : String(i + 1);
+        if (!seen.has(path)) this.markTree(n, path, 'notRun', undefined);
+        else if (n.kind === 'group') visit(n.children, path);
+      });
+    visit(nodes, '');
   }
 
   /** Instruction pointers in document order, groups included, as TSManager's instruction table numbers them. */
@@ -140,10 +159,10 @@ class Execution {
     this.applyLogMaxSize();
   }
 
-  private setGlobal(name: string, value: string, writer: 'engine' | 'user'): void {
+  private setGlobal(name: string, value: string, writer: 'engine' | 'user', secret = false): void {
     this.env.set(name, value, writer);
-    if (writer === 'engine' && name.startsWith('_SMSTS') && name !== '_SMSTSCurrentActionName') return;
-    this.log.verbose(`Set a global environment variable ${name}=${value}`, 'executionenv.cxx:662');
+    const shown = secret || /password/i.test(name) ? '(hidden)' : value;
+    this.log.verbose(`Set a global environment variable ${name.trim()}=${shown}`, 'executionenv.cxx:662');
   }
 
   private applyLogMaxSize(): void {
@@ -430,7 +449,7 @@ class Execution {
       log: this.log,
       variable: view,
       expand: (text) => this.expand(text, view),
-      setVariable: (name, value) => this.setGlobal(name, value, 'user'),
+      setVariable: (name, value, secret) => this.setGlobal(name, value, 'user', secret),
       runChild: (packageId) => this.runChild(path, packageId),
     };
   }

@@ -29,7 +29,7 @@ export const setDynamicVariables: ActionModule = {
       if (!outcome.value) continue;
       for (const v of rule.variables) {
         try {
-          ctx.setVariable(v.name, v.value);
+          ctx.setVariable(v.name, v.value, v.secret);
         } catch (err) {
           if (err instanceof VariableRuleError) return failure(`Rule ${i + 1}: ${err.message}`, WIN32.invalidParameter);
           throw err;

@@ -11,13 +11,13 @@ export const setTaskSequenceVariable: ActionModule = {
   async run(ctx) {
     const name = ctx.variable('VariableName') ?? '';
     const value = ctx.expand(ctx.variable('VariableValue') ?? '');
+    const hidden = (ctx.variable('DoNotShowVariableValue') ?? '').toLowerCase() === 'true';
     try {
-      ctx.setVariable(name, value);
+      ctx.setVariable(name, value, hidden);
     } catch (err) {
       if (err instanceof VariableRuleError) return failure(err.message, WIN32.invalidParameter);
       throw err;
     }
-    const hidden = (ctx.variable('DoNotShowVariableValue') ?? '').toLowerCase() === 'true';
     ctx.log.info(`Set variable ${name} to ${hidden ? '(hidden)' : `"${value}"`}`, 'tsenv.cpp:118', 'TSEnv');
     return { exitCode: 0 };
   },
