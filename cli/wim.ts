@@ -36,7 +36,7 @@ function printSummary(s: WimSummary): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const entryJson = (e: WimDirEntry) => ({ ...e, hardLinkGroupId: e.hardLinkGroupId.toString() });
+const entryJson = (e: WimDirEntry) => ({ ...e, details: e.details && { ...e.details, hardLinkGroupId: e.details.hardLinkGroupId.toString() } });
 
 /** `osdlab wim info|ls`: what a WIM holds, read through libwim. */
 export function addWimCommand(program: Command): void {
@@ -67,12 +67,12 @@ export function addWimCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  osdlab wim ls install.wim 1 /Windows/System32/config -l\n')
     .action((file: string, indexText: string, path: string, opts: { long?: boolean; recursive: boolean; json?: boolean }) => {
       const index = parseIndex(indexText);
-      const entries = withWim(file, (w) => w.listDirTree(index, { path, recursive: opts.recursive }));
+      const entries = withWim(file, (w) => w.listDirTree(index, { path, recursive: opts.recursive, details: opts.long || opts.json }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(entries.map(entryJson), null, 2)}\n`);
         return;
       }
-      const line = (e: WimDirEntry) => (opts.long ? `${e.directory ? 'd' : '-'} ${e.attributes.toString(16).padStart(8, '0')} ${String(e.sizeBytes).padStart(12)} ${e.sha1 ?? ''.padEnd(40)} ${e.path}` : e.path);
+      const line = (e: WimDirEntry) => (opts.long ? `${e.directory ? 'd' : '-'} ${e.attributes.toString(16).padStart(8, '0')} ${String(e.sizeBytes).padStart(12)} ${(e.details?.sha1 ?? '').padEnd(40)} ${e.path}` : e.path);
       process.stdout.write(entries.map(line).join('\n') + (entries.length ? '\n' : ''));
     });
 }

@@ -1,4 +1,4 @@
-export { WimFile, WimlibError, type WimSummary, type WimImageInfo, type WimDirEntry, type WimProgress, type WriteOptions, type LongOperationOptions } from './wim/wim-file.js';
+export { WimFile, WimlibError, type WimSummary, type WimImageInfo, type WimDirEntry, type WimDirEntryDetails, type DirTreeOptions, type WimProgress, type WriteOptions, type LongOperationOptions } from './wim/wim-file.js';
 export { readWimImageSizes, type WimImageSize } from './wim/image-sizes.js';
 export { type Compression } from './wim/libwim.js';
 export { buildOsImage, DEFAULT_OS_IMAGE_CACHE, type BuildOsImageOptions, type BuiltOsImage } from './os-image/build.js';

@@ -17,8 +17,9 @@ export function wimContentHash(path: string): string {
       hash.update(`image ${image.index}\0${image.name}\0${image.description}\0`);
       for (const prop of IDENTITY_PROPERTIES) hash.update(`${prop}=${wim.imageProperty(image.index, prop) ?? ''}\0`);
       wim.forEachDirEntry(image.index, (e) => {
-        hash.update(`${e.path}\0${e.attributes}\0${e.lastWriteTime}\0${e.sizeBytes}\0${e.sha1 ?? ''}\0${e.links}\0`);
-      });
+        const d = e.details;
+        hash.update(`${e.path}\0${e.attributes}\0${d?.lastWriteTime}\0${e.sizeBytes}\0${d?.sha1 ?? ''}\0${d?.links}\0`);
+      }, { details: true });
     }
   } finally {
     wim.close();

@@ -87,16 +87,17 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     try {
       for (const index of [1, 2]) {
         const { stdout } = await execa('wimlib-imagex', ['dir', wimPath, String(index)]);
-        const entries = wim.listDirTree(index);
+        const entries = wim.listDirTree(index, { details: true });
         expect(entries.map((e) => e.path)).to.deep.equal(stdout.split('\n'));
         const detailed = await imagexDirDetailed(wimPath, index);
         for (const e of entries.filter((x) => !x.directory)) {
-          expect({ path: e.path, size: e.sizeBytes, hash: e.sha1 ?? '0'.repeat(40) }).to.deep.equal({ path: e.path, ...detailed.get(e.path) });
+          expect({ path: e.path, size: e.sizeBytes, hash: e.details?.sha1 ?? '0'.repeat(40) }).to.deep.equal({ path: e.path, ...detailed.get(e.path) });
         }
       }
-      const hardLinked = wim.listDirTree(1).filter((e) => e.path.endsWith('SYSTEM') || e.path.endsWith('SYSTEM.hardlink'));
-      expect(hardLinked.map((e) => e.links)).to.deep.equal([2, 2]);
-      expect(hardLinked[0].hardLinkGroupId).to.equal(hardLinked[1].hardLinkGroupId);
+      const hardLinked = wim.listDirTree(1, { details: true }).filter((e) => e.path.endsWith('SYSTEM') || e.path.endsWith('SYSTEM.hardlink'));
+      expect(hardLinked.map((e) => e.details?.links)).to.deep.equal([2, 2]);
+      expect(hardLinked[0].details?.hardLinkGroupId).to.equal(hardLinked[1].details?.hardLinkGroupId);
+      expect(wim.listDirTree(1).every((e) => e.details === undefined), 'details only when asked for').to.equal(true);
     } finally {
       wim.close();
     }
@@ -200,8 +201,8 @@ describe('images/wim: WIM through libwim (koffi)', function () {
   it('reads entries without the struct-layout trap: every file of a real tree has a non-zero size', function () {
     const wim = WimFile.open(wimPath);
     try {
-      const files: WimDirEntry[] = wim.listDirTree(1).filter((e) => !e.directory && !e.path.endsWith('NTUSER.DAT'));
-      expect(files.every((e) => e.sizeBytes > 0 && e.sha1?.length === 40)).to.equal(true);
+      const files: WimDirEntry[] = wim.listDirTree(1, { details: true }).filter((e) => !e.directory && !e.path.endsWith('NTUSER.DAT'));
+      expect(files.every((e) => e.sizeBytes > 0 && e.details?.sha1?.length === 40 && e.details.depth === e.path.split('/').length - 1)).to.equal(true);
     } finally {
       wim.close();
     }

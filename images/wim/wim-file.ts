@@ -50,11 +50,16 @@ export interface WimSummary {
 export interface WimDirEntry {
   /** Full path inside the image, "/" separated, "/" for the root. */
   path: string;
-  depth: number;
   attributes: number;
   directory: boolean;
   /** Size of the unnamed data stream. */
   sizeBytes: number;
+  /** The fields below are read only with `details: true` (as `wimlib-imagex dir --detailed`). */
+  details?: WimDirEntryDetails;
+}
+
+export interface WimDirEntryDetails {
+  depth: number;
   /** SHA-1 of the unnamed data stream, 40 hex digits; absent for empty files and directories. */
   sha1?: string;
   /** Seconds since the UNIX epoch. */
@@ -62,6 +67,15 @@ export interface WimDirEntry {
   links: number;
   hardLinkGroupId: bigint;
   namedStreams: number;
+}
+
+export interface DirTreeOptions {
+  /** Directory or file inside the image; default "/". */
+  path?: string;
+  /** false: the entry at `path` and its children only. Default true. */
+  recursive?: boolean;
+  /** Read each entry's details too (SHA-1, times, links): about three times the cost per entry. */
+  details?: boolean;
 }
 
 export interface WimProgress {
@@ -185,12 +199,12 @@ export class WimFile {
    * Calls `visit` for each entry under `path` of image `index`, in libwim's order (a directory
    * before its children, children sorted by name). Reads the entries straight from libwim's memory.
    */
-  forEachDirEntry(index: number, visit: (e: WimDirEntry) => void, options: { path?: string; recursive?: boolean } = {}): void {
+  forEachDirEntry(index: number, visit: (e: WimDirEntry) => void, options: DirTreeOptions = {}): void {
     this.checkIndex(index);
     let thrown: unknown;
     const cb = (dentry: bigint): number => {
       try {
-        visit(readDirEntry(dentry));
+        visit(readDirEntry(dentry, options.details === true));
         return 0;
       } catch (err) {
         thrown = err;
@@ -209,7 +223,7 @@ export class WimFile {
     }
   }
 
-  listDirTree(index: number, options: { path?: string; recursive?: boolean } = {}): WimDirEntry[] {
+  listDirTree(index: number, options: DirTreeOptions = {}): WimDirEntry[] {
     const entries: WimDirEntry[] = [];
     this.forEachDirEntry(index, (e) => entries.push(e), options);
     return entries;
@@ -323,22 +337,40 @@ function readProgress(msg: number, info: bigint): WimProgress | undefined {
   }
 }
 
-function readDirEntry(dentry: bigint): WimDirEntry {
-  const L = DIR_ENTRY_LAYOUT;
-  const view = new DataView(koffi.view(dentry, L.size + L.streamSize));
-  const attributes = view.getUint32(L.attributes, true);
-  const sizeBytes = Number(view.getBigUint64(L.size + L.streamSizeField, true));
-  const sha1Bytes = new Uint8Array(view.buffer, L.size + L.streamSha1, 20);
-  return {
-    path: (koffi.decode(dentry, L.fullPath, 'const char *') as string | null) ?? '/',
-    depth: Number(view.getBigUint64(L.depth, true)),
+/** Field addresses relative to a dentry pointer, as BigInt once rather than per entry. */
+const AT = {
+  attributes: BigInt(DIR_ENTRY_LAYOUT.attributes),
+  depth: BigInt(DIR_ENTRY_LAYOUT.depth),
+  links: BigInt(DIR_ENTRY_LAYOUT.numLinks),
+  namedStreams: BigInt(DIR_ENTRY_LAYOUT.numNamedStreams),
+  hardLinkGroupId: BigInt(DIR_ENTRY_LAYOUT.hardLinkGroupId),
+  lastWriteTime: BigInt(DIR_ENTRY_LAYOUT.lastWriteTime),
+  size: BigInt(DIR_ENTRY_LAYOUT.size + DIR_ENTRY_LAYOUT.streamSizeField),
+};
+const SHA1 = koffi.array('uint8_t', 20, 'Typed');
+
+/**
+ * Reads one entry with scalar reads at known offsets: the cheapest way through koffi (a view or
+ * a struct decode per entry costs several times more). Per entry this runs once per file of
+ * the image, so the details are read only when asked for.
+ */
+function readDirEntry(dentry: bigint, details: boolean): WimDirEntry {
+  const attributes = koffi.decode.uint32(dentry + AT.attributes);
+  const entry: WimDirEntry = {
+    path: (koffi.decode(dentry, DIR_ENTRY_LAYOUT.fullPath, 'const char *') as string | null) ?? '/',
     attributes,
     directory: (attributes & WIMLIB.FILE_ATTRIBUTE_DIRECTORY) !== 0,
-    sizeBytes,
-    sha1: sha1Bytes.some((b) => b !== 0) ? guidHex(sha1Bytes) : undefined,
-    lastWriteTime: Number(view.getBigInt64(L.lastWriteTime, true)),
-    links: view.getUint32(L.numLinks, true),
-    hardLinkGroupId: view.getBigUint64(L.hardLinkGroupId, true),
-    namedStreams: view.getUint32(L.numNamedStreams, true),
+    sizeBytes: Number(koffi.decode.uint64(dentry + AT.size)),
   };
+  if (!details) return entry;
+  const sha1 = koffi.decode(dentry, DIR_ENTRY_LAYOUT.size + DIR_ENTRY_LAYOUT.streamSha1, SHA1) as Uint8Array;
+  entry.details = {
+    depth: Number(koffi.decode.uint64(dentry + AT.depth)),
+    sha1: sha1.some((b) => b !== 0) ? guidHex(sha1) : undefined,
+    lastWriteTime: Number(koffi.decode.int64(dentry + AT.lastWriteTime)),
+    links: koffi.decode.uint32(dentry + AT.links),
+    hardLinkGroupId: BigInt(koffi.decode.uint64(dentry + AT.hardLinkGroupId)),
+    namedStreams: koffi.decode.uint32(dentry + AT.namedStreams),
+  };
+  return entry;
 }
