@@ -4,7 +4,7 @@
 // Apply Driver Package stages every applicable driver of one package, matched or not. Either
 // way Windows Setup then installs, per device, the best-ranked driver among the staged and the
 // inbox ones: the ranking that decides is PnP's, inside Setup.
-import type { PciDevice } from '../harness/index.js';
+import type { ApplyDriversRequest, PciDevice } from '../harness/index.js';
 import { InputError } from '../scenarios/index.js';
 import type { CatalogDriver, DriverCatalog, Rejection } from './catalog.js';
 import { DEFAULT_TARGET_OS, type TargetOs } from './inf/decoration.js';
@@ -127,4 +127,24 @@ export function applyDriverPackage(devices: readonly DeviceInput[], catalog: Dri
     return { device, pci, candidates, excluded: [], staged: candidates, installed, reason };
   });
   return { packageId, staged, notApplicable, devices: decisions };
+}
+
+/** The outcome of either driver step, in one shape for the backends. */
+export interface DriverStepDecision {
+  /** Distinct drivers the step downloads and stages onto the target. */
+  staged: CatalogDriver[];
+  devices: DeviceDriverDecision[];
+  failure?: string;
+}
+
+/** Decides the machine contract's applyDrivers request: Auto Apply Drivers or Apply Driver Package. */
+export function decideDriverStep(request: ApplyDriversRequest, devices: readonly DeviceInput[], catalog: DriverCatalog, options: DriverStepOptions = {}): DriverStepDecision {
+  if (request.mode === 'package') {
+    if (!request.packageId) throw new InputError({ path: 'packageId', message: 'Apply Driver Package needs the driver package ID' });
+    const r = applyDriverPackage(devices, catalog, request.packageId, options);
+    return { staged: r.staged, devices: r.devices, failure: r.failure };
+  }
+  const decisions = autoApplyDrivers(devices, catalog, { ...options, bestMatch: request.bestMatch, categories: request.categories });
+  const staged = [...new Set(decisions.flatMap((d) => d.staged.map((c) => c.driver)))];
+  return { staged, devices: decisions };
 }

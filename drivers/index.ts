@@ -7,5 +7,5 @@ export { pciDeviceIdentity, deviceIdentity, type DeviceIdentity, type PciIdSchem
 export { rankDrivers, applicableSections, compareCandidates, whyAhead, formatRank, DRIVER_UNTRUSTED_RANK, type Candidate, type Misfit, type IdentifierMatch, type RankableDriver } from './pnp/rank.js';
 export { importDrivers, findInfFiles, bootImageDrivers, BOOT_CRITICAL_CLASSES, type CatalogDriver, type DriverPackage, type DriverCatalog, type ImportOptions, type Rejection } from './catalog.js';
 export { INBOX_DRIVERS } from './inbox.js';
-export { autoApplyDrivers, applyDriverPackage, type AutoApplyOptions, type DriverStepOptions, type DeviceDriverDecision, type ApplyDriverPackageDecision } from './apply.js';
+export { autoApplyDrivers, applyDriverPackage, decideDriverStep, type DriverStepDecision, type AutoApplyOptions, type DriverStepOptions, type DeviceDriverDecision, type ApplyDriverPackageDecision } from './apply.js';
 export { LAB_DEVICES, guestKernelModules, type LabDevice, type GuestModule } from './lab-devices.js';

@@ -7,6 +7,7 @@ import {
   applyDriverPackage,
   autoApplyDrivers,
   bootImageDrivers,
+  decideDriverStep,
   guestKernelModules,
   importDrivers,
   type CatalogDriver,
@@ -146,5 +147,25 @@ describe('boot image drivers and guest kernel modules', () => {
     ]);
     const modernBlk = guestKernelModules([d.viostor]).find((m) => m.device.qemuDevice === 'virtio-blk-pci,disable-legacy=on')!;
     expect(modernBlk.reason).to.equal('no driver in the image claims PCI 1AF4:1042 (virtio-blk-pci,disable-legacy=on): the guest has no storage device there');
+  });
+});
+
+describe('driver step decision from the machine contract request', () => {
+  const exact = catalogDriver(nicInf('exact', '%Desc%=Install,PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4&REV_00'), 'exact.inf', { categories: ['Lab'] });
+  const blk = catalogDriver(nicInf('blk', '%Desc%=Install,PCI\\VEN_1AF4&DEV_1001'), 'blk.inf');
+  const catalog: DriverCatalog = { drivers: [exact, blk], packages: [{ packageId: 'LAB00030', name: 'All', driverIds: ['exact.inf', 'blk.inf'], distributionPoints: ['DP01'] }] };
+  const devices = [device('virtio-net-pci'), device('virtio-blk-pci')];
+
+  it('runs Auto Apply Drivers with the request options and lists each staged driver once', () => {
+    const all = decideDriverStep({ mode: 'auto', bestMatch: true, allowUnsigned: false }, devices, catalog);
+    expect(all.staged.map((d) => d.id)).to.deep.equal(['exact.inf', 'blk.inf']);
+    const lab = decideDriverStep({ mode: 'auto', bestMatch: true, allowUnsigned: false, categories: ['Lab'] }, devices, catalog);
+    expect(lab.staged.map((d) => d.id)).to.deep.equal(['exact.inf']);
+    expect(lab.devices[1].installed).to.equal(undefined);
+  });
+
+  it('runs Apply Driver Package, and needs its package ID', () => {
+    expect(decideDriverStep({ mode: 'package', packageId: 'LAB00030', bestMatch: false, allowUnsigned: false }, devices, catalog).staged).to.have.length(2);
+    expect(() => decideDriverStep({ mode: 'package', bestMatch: false, allowUnsigned: false }, devices, catalog)).to.throw(InputError, /needs the driver package ID/);
   });
 });
