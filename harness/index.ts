@@ -16,3 +16,4 @@ export { parseDynamicVariableRules, RulesError, type DynamicVariableRule } from 
 export { ACTIONS, actionFor, GENERIC_ACTION } from './actions/table.js';
 export { WIN32, type ActionContext, type ActionModule, type ActionResult } from './actions/types.js';
 export { InMemoryMachine, VirtualClock, defaultFacts, installedDisk, type InMemoryMachineOptions, type ScriptedCommand, type MachineCall } from './test-backend.js';
+export { scoreMachine, type Observation } from './scoring.js';
