@@ -58,7 +58,8 @@ export interface InfFile {
   stamped?: InfStamping;
 }
 
-const PLACEHOLDER = /\$[A-Z][A-Z0-9_]*\$|INX_[A-Z0-9_]+/;
+// What stampinf and the WDK's INX processing replace; `$CHICAGO$` and `$Windows NT$` are real signatures.
+const PLACEHOLDER = /\$(?:ARCH|KMDFVERSION|KMDFCOINSTALLERVERSION|UMDFVERSION|UMDFCOINSTALLERVERSION)\$|INX_[A-Z0-9_]+/;
 const STAMPED_ARCHITECTURES = ['NTx86', 'NTamd64'];
 
 /** Every non-comment place a stampinf placeholder appears, in file order. */

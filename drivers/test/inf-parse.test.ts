@@ -147,6 +147,14 @@ describe('INF parsing: malformed INFs name file:line and section/key', () => {
     });
   }
 
+  it('accepts the old "$CHICAGO$" signature (not a stampinf placeholder) and rejects $KMDFVERSION$', () => {
+    const body = '[Manufacturer]\nM=M,NTamd64\n[M.NTamd64]\nD=I,PCI\\A\n';
+    const chicago = `[Version]\nSignature="$CHICAGO$"\nDriverVer=01/01/2020\n${body}`;
+    expect(parseInf(utf8(chicago), 'old.inf').signature).to.equal('$CHICAGO$');
+    const kmdf = `${chicago}[I.Wdf]\nKmdfLibraryVersion = $KMDFVERSION$\n`;
+    expect(problemOf(() => parseInf(utf8(kmdf), 'kmdf.inf'))).to.include({ line: 9, path: '[I.Wdf] KmdfLibraryVersion' });
+  });
+
   it('formats the error as file:line path: message', () => {
     expect(() => parseInf(utf8('[Version]\nSignature="$Windows NT$"\nDriverVer=1/2/3\n'), 'x.inf')).to.throw(InputError, /^x\.inf:3 \[Version\] DriverVer: found "1\/2\/3"/);
   });
