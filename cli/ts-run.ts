@@ -78,10 +78,11 @@ async function readFacts(file: string): Promise<Partial<MachineFacts>> {
   return value as Partial<MachineFacts>;
 }
 
+/** Steps (not groups: a group's result follows from its steps) with their paths. */
 function stepNames(nodes: TaskSequenceNode[], prefix = ''): { name: string; path: string }[] {
   return nodes.flatMap((n, i) => {
     const path = prefix ? `${prefix}/${i + 1}` : String(i + 1);
-    return [{ name: n.name, path }, ...(n.kind === 'group' ? stepNames(n.children, path) : [])];
+    return n.kind === 'group' ? stepNames(n.children, path) : [{ name: n.name, path }];
   });
 }
 
@@ -133,7 +134,7 @@ export function addTsRunCommand(program: Command, setExit: (code: number) => voi
       const known = stepNames(sequence.children);
       for (const f of failures) {
         if (!known.some((k) => k.path === f.target || k.name.toLowerCase() === f.target.toLowerCase())) {
-          throw new InputError({ file, path: '--fail', message: `no step or group named "${f.target}" in the task sequence` });
+          throw new InputError({ file, path: '--fail', message: `no step named (or at path) "${f.target}" in the task sequence` });
         }
       }
       const machine = new InMemoryMachine({ facts: { disks: [installedDisk()], ...facts }, controlFlowOnly: true });

@@ -80,7 +80,7 @@ class Execution {
   private readonly machine: TaskSequenceMachine;
 
   constructor(private readonly options: RunTaskSequenceOptions) {
-    this.machine = options.machine;
+    this.machine = faultsEndTheRun(options.machine);
     this.signal = options.signal ?? new AbortController().signal;
     this.log = options.log ?? new SmstsLog({ now: () => this.machine.clock.now() });
   }
@@ -89,7 +89,7 @@ class Execution {
     const { sequence } = this.options;
     let outcome: MachineOutcome;
     try {
-      this.facts = await this.call(() => this.machine.facts(this.signal));
+      this.facts = await this.machine.facts(this.signal);
       this.log.info('Starting Task Sequence Engine . . .', 'tsmanager.cpp:1001');
       this.log.info('Parsing task sequence . . .', 'tsmanager.cpp:1052');
       this.compile(sequence.children);
@@ -379,7 +379,13 @@ class Execution {
     for (const v of step.variables) this.log.verbose(`Set a local default variable ${v.name}`, 'executionenv.cxx:694');
     const problem = module?.validate?.(ctx);
     if (problem) return { exitCode: WIN32.invalidParameter, reason: problem };
-    const run = module ? () => module.run(ctx) : () => GENERIC_ACTION.run(ctx);
+    const action = module ?? GENERIC_ACTION;
+    // A write the environment refuses (an output variable with a bad name, a read-only name) fails the step.
+    const run = () =>
+      action.run(ctx).catch((err: unknown): ActionResult => {
+        if (err instanceof VariableRuleError) return { exitCode: WIN32.invalidParameter, reason: err.message };
+        throw err;
+      });
     let result: ActionResult = { exitCode: WIN32.fail };
     for (let attempt = 0; attempt <= step.retryCount; attempt++) {
       if (attempt > 0) this.log.warning(`Retrying the action (${step.name}): attempt ${attempt + 1} of ${step.retryCount + 1}`, 'instruction.cxx:902');
@@ -402,13 +408,13 @@ class Execution {
   }
 
   private async withTimeout(step: Step, run: () => Promise<ActionResult>): Promise<ActionResult> {
-    if (step.timeoutSeconds === undefined || step.timeoutSeconds <= 0) return this.call(run);
+    if (step.timeoutSeconds === undefined || step.timeoutSeconds <= 0) return run();
     const timer = new AbortController();
     const expired = this.machine.clock.sleep(step.timeoutSeconds * 1000, timer.signal).then(
       () => 'expired' as const,
       () => 'cancelled' as const,
     );
-    const action = this.call(run);
+    const action = run();
     // The action may settle after it lost the race; its result (or fault) no longer matters.
     action.catch(() => undefined);
     const winner = await Promise.race([action, expired]);
@@ -418,16 +424,6 @@ class Execution {
     }
     if (winner === 'cancelled') return action;
     return winner;
-  }
-
-  /** Calls the machine; a rejection is a fault that ends the run (power lost, machine gone, harness abort). */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof RunFault) throw err;
-      throw new RunFault(err instanceof Error ? err.message : String(err));
-    }
   }
 
   private context(step: Step, path: string): ActionContext {
@@ -459,7 +455,7 @@ class Execution {
   }
 
   private async restart(step: Step, pointer: number, target: RunEnvironment, retry: boolean): Promise<string | undefined> {
-    const facts = await this.call(() => this.machine.facts(this.signal));
+    const facts = await this.machine.facts(this.signal);
     const formatted = facts.disks.some((d) => d.partitions.some((p) => p.fileSystem !== undefined));
     if (!formatted) {
       const reason = 'There is no formatted partition to save the task sequence environment before the restart; the task sequence fails regardless of continue on error';
@@ -475,7 +471,7 @@ class Execution {
     const saved: EngineState = JSON.parse(
       JSON.stringify({ variables: this.env.snapshot(), nextInstructionPointer: next, bootCount: this.reboots + 1 } satisfies EngineState),
     );
-    const outcome = await this.call(() => this.machine.restart(target, this.signal));
+    const outcome = await this.machine.restart(target, this.signal);
     if (!outcome.booted) {
       for (const line of outcome.console ?? []) this.log.error(line, 'engine.cxx:620', 'Reboot');
       const reason = `The computer did not come back after the restart: ${outcome.reason}`;
@@ -503,7 +499,12 @@ class Execution {
     }
     if (depth > max) return { exitCode: WIN32.fail, reason: `Run Task Sequence is nested more than ${max} levels deep` };
     const resolve = this.options.resolveSubTaskSequence;
-    const child = resolve ? await this.call(() => resolve(packageId, this.signal)) : undefined;
+    let child: TaskSequence | undefined;
+    try {
+      child = resolve ? await resolve(packageId, this.signal) : undefined;
+    } catch (err) {
+      return { exitCode: WIN32.fileNotFound, reason: `The child task sequence ${packageId} cannot be read: ${err instanceof Error ? err.message : String(err)}` };
+    }
     if (!child) return { exitCode: WIN32.fileNotFound, reason: `The child task sequence ${packageId} cannot be found` };
     this.compile(child.children);
     this.log.info(`Running child task sequence ${packageId}${child.name ? ` (${child.name})` : ''}`, 'subtasksequence.cpp:210');
@@ -526,6 +527,24 @@ class Execution {
     this.log.error('Task Sequence Engine failed! Code: enExecutionFail', 'tsmanager.cpp:1252');
     this.log.error(`Task sequence execution failed with error code ${hex(WIN32.fail)}`, 'tsmanager.cpp:1253');
   }
+}
+
+/**
+ * The machine as the engine and the actions see it: an operation that rejects is a fault (power lost, the VM
+ * gone, the harness aborting) and ends the run as "error"; anything else thrown is a defect and propagates.
+ */
+function faultsEndTheRun(machine: TaskSequenceMachine): TaskSequenceMachine {
+  const toFault = (err: unknown) => (err instanceof RunFault ? err : new RunFault(err instanceof Error ? err.message : String(err)));
+  return new Proxy(machine, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(toFault(err))) : result;
+      };
+    },
+  });
 }
 
 function hex(code: number): string {

@@ -73,7 +73,7 @@ describe('osdlab ts run', function () {
   it('rejects a --fail naming no step, and bad facts, with exit code 2', async () => {
     const a = await runCli(['ts', 'run', join(dir, 'ts.yaml'), '--fail', 'Nope=1']);
     expect(a.exitCode).to.equal(2);
-    expect(a.stderr).to.match(/--fail: no step or group named "Nope"/);
+    expect(a.stderr).to.match(/--fail: no step named \(or at path\) "Nope"/);
     await writeFile(join(dir, 'bad.yaml'), 'firmware: efi\n');
     const b = await runCli(['ts', 'run', join(dir, 'ts.yaml'), '--facts', join(dir, 'bad.yaml')]);
     expect(b.exitCode).to.equal(2);

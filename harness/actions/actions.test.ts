@@ -78,6 +78,15 @@ describe('actions: others', () => {
     expect(r.variables.WHO).to.equal('nt authority\\system');
     expect(machine.calls.find((c) => c.operation === 'runCommand')!.request).to.include({ commandLine: 'whoami', packageLocation: 'C:\\_SMSTaskSequence\\Packages\\LAB00009' });
   });
+  it('an output variable the environment refuses fails the step, not the run', async () => {
+    const r = await runTaskSequence({
+      sequence: sequence([step('Who', { action: 'whoami', variables: { SMSTSRunCommandLineOutputVariableName: '_SMSTSMachineName' } }), step('Next')]),
+      machine: new InMemoryMachine(),
+    });
+    expect(r.outcome).to.equal('failed');
+    expect(r.steps[0]).to.include({ status: 'failed', exitCode: 87 });
+    expect(r.steps[0].reason).to.match(/read-only/);
+  });
   it('Release State Store refuses to run after a failed action', async () => {
     const r = await runTaskSequence({
       sequence: sequence([step('Fails', { continueOnError: true }), step('Release', { type: 'SMS_TaskSequence_ReleaseStateStoreAction' })]),

@@ -1,8 +1,7 @@
 // Set Task Sequence Variable (osd-behaviours §2.25): overrides every other creation method; empty deletes;
 // read-only "_" names are refused, which fails the step.
-import { catalogue, failure, missing } from './common.js';
-import { WIN32, type ActionModule } from './types.js';
-import { VariableRuleError } from '../variables.js';
+import { catalogue, missing } from './common.js';
+import type { ActionModule } from './types.js';
 
 export const setTaskSequenceVariable: ActionModule = {
   stepType: catalogue('SMS_TaskSequence_SetVariableAction'),
@@ -12,12 +11,7 @@ export const setTaskSequenceVariable: ActionModule = {
     const name = ctx.variable('VariableName') ?? '';
     const value = ctx.expand(ctx.variable('VariableValue') ?? '');
     const hidden = (ctx.variable('DoNotShowVariableValue') ?? '').toLowerCase() === 'true';
-    try {
-      ctx.setVariable(name, value, hidden);
-    } catch (err) {
-      if (err instanceof VariableRuleError) return failure(err.message, WIN32.invalidParameter);
-      throw err;
-    }
+    ctx.setVariable(name, value, hidden);
     ctx.log.info(`Set variable ${name} to ${hidden ? '(hidden)' : `"${value}"`}`, 'tsenv.cpp:118', 'TSEnv');
     return { exitCode: 0 };
   },

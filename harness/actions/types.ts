@@ -18,7 +18,10 @@ export interface ActionContext {
   variable(name: string): string | undefined;
   /** %VAR% expansion against the same view. */
   expand(text: string): string;
-  /** Writes the environment (Set Task Sequence Variable rules: user names only); throws VariableRuleError. A secret value is not logged. */
+  /**
+   * Writes the environment (user names only). A refused write throws VariableRuleError, which fails the step
+   * with ConfigMgr's reason unless the action catches it. A secret value is not logged.
+   */
   setVariable(name: string, value: string, secret?: boolean): void;
   /** Runs a child task sequence in this environment (Run Task Sequence). */
   runChild(packageId: string): Promise<ActionResult>;
