@@ -156,6 +156,11 @@ describe('importer errors name the element and the attribute', () => {
     expect(err.message).to.match(/not well-formed XML: Expected closing tag 'group'/);
   });
 
+  it('a truncated document says which elements are left open, at its end', () => {
+    const err = importError(() => importTaskSequenceXml('<sequence version="3.10">\n  <group name="a">\n    <step name="s">', 'cut.xml'));
+    expect(err.message).to.equal('cut.xml:3:20: not well-formed XML: the document ends before <sequence> <group> <step> are closed (is the file truncated?)');
+  });
+
   it('an unsupported schema version and a foreign root element are refused', () => {
     expect(importError(() => importTaskSequenceXml('<sequence version="4.0"/>')).message).to.match(/attribute version: "4.0" is not a supported schema version \(3.00, 3.10\)/);
     expect(importError(() => importTaskSequenceXml('<tss><ts/></tss>', 'TaskSequences.xml')).message).to.match(/^TaskSequences.xml:1:1 tss: the root element is <tss>; a task sequence is a <sequence> element/);

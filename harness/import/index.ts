@@ -1,7 +1,7 @@
 // Task-sequence importers: ConfigMgr export .zip, object.xml, bare <sequence> XML, MDT ts.xml and
 // osdlab YAML, told apart by content (not by extension). Every user mistake is an InputError.
 import { readFile } from 'node:fs/promises';
-import { InputError, parseYaml, type Locator } from '../../scenarios/index.js';
+import { InputError, parseYaml } from '../../scenarios/index.js';
 import type { TaskSequence } from '../model.js';
 import { sequenceFromObjectXml } from './object-xml.js';
 import { sequenceFromXml } from './sequence-xml.js';
@@ -62,6 +62,6 @@ export function importTaskSequenceXml(text: string, file?: string): TaskSequence
 }
 
 /** The inline YAML value from a scenario (with the scenario's Locator) or a YAML file's content. */
-export function importTaskSequenceYaml(value: unknown, options: YamlImportOptions & { locator?: Locator } = {}): TaskSequence {
+export function importTaskSequenceYaml(value: unknown, options: YamlImportOptions = {}): TaskSequence {
   return taskSequenceFromYaml(value, options);
 }

@@ -80,7 +80,18 @@ export function parseXml(xml: string, origin: XmlOrigin = {}): XmlElement {
   });
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new InputError({ file: origin.file, ...place({ line: valid.err.line, column: valid.err.col }), message: `not well-formed XML: ${valid.err.msg}` });
+    const { line, col, msg } = valid.err;
+    // For a document cut short the validator lists the open elements as a JSON array; say it plainly.
+    const open = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(msg);
+    const unclosed = open ? [...open[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]) : undefined;
+    const message = unclosed
+      ? `not well-formed XML: the document ends before ${unclosed.map((n) => `<${n}>`).join(' ')} ${unclosed.length === 1 ? 'is' : 'are'} closed (is the file truncated?)`
+      : `not well-formed XML: ${msg}`;
+    throw new InputError({
+      file: origin.file,
+      ...place(unclosed ? position(starts, text.length) : { line: line ?? 1, column: col ?? 1 }),
+      message,
+    });
   }
   const offsets = startTagOffsets(text);
   let next = 0;
@@ -103,7 +114,14 @@ export function parseXml(xml: string, origin: XmlOrigin = {}): XmlElement {
     }
     return out;
   };
-  const roots = build(parser.parse(text) as OrderedNode[]);
+  let parsed: OrderedNode[];
+  try {
+    parsed = parser.parse(text) as OrderedNode[];
+  } catch (err) {
+    // The validator accepted it, but the parser may still refuse (entity limits, nesting depth).
+    throw new InputError({ file: origin.file, ...place({ line: 1, column: 1 }), message: `cannot read the XML: ${(err as Error).message}` });
+  }
+  const roots = build(parsed);
   if (roots.length !== 1) {
     throw new InputError({ file: origin.file, ...place({ line: 1, column: 1 }), message: `expected one root element, found ${roots.length}` });
   }
