@@ -36,7 +36,7 @@ function printSummary(s: WimSummary): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const entryJson = (e: WimDirEntry) => ({ ...e, details: e.details && { ...e.details, hardLinkGroupId: e.details.hardLinkGroupId.toString() } });
+const entryJson = (e: WimDirEntry) => ({ ...e, details: e.details && { ...e.details, lastWriteTimeNs: e.details.lastWriteTimeNs.toString(), hardLinkGroupId: e.details.hardLinkGroupId.toString() } });
 
 /** `osdlab wim info|ls`: what a WIM holds, read through libwim. */
 export function addWimCommand(program: Command): void {

@@ -18,7 +18,7 @@ export function wimContentHash(path: string): string {
       for (const prop of IDENTITY_PROPERTIES) hash.update(`${prop}=${wim.imageProperty(image.index, prop) ?? ''}\0`);
       wim.forEachDirEntry(image.index, (e) => {
         const d = e.details;
-        hash.update(`${e.path}\0${e.attributes}\0${d?.lastWriteTime}\0${e.sizeBytes}\0${d?.sha1 ?? ''}\0${d?.links}\0`);
+        hash.update(`${e.path}\0${e.attributes}\0${d?.lastWriteTimeNs}\0${e.sizeBytes}\0${d?.sha1 ?? ''}\0${d?.links}\0`);
       }, { details: true });
     }
   } finally {

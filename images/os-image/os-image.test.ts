@@ -48,7 +48,7 @@ describe('images/os-image: OS image builder', function () {
       expect(wim.imageProperty(1, 'WINDOWS/EDITIONID')).to.equal('Enterprise');
       expect(wim.imageProperty(2, 'FLAGS')).to.equal('Education');
       expect(wim.imageProperty(2, 'WINDOWS/VERSION/BUILD')).to.equal('22631');
-      expect(wim.listDirTree(1, { details: true }).every((e) => e.details?.lastWriteTime === Date.parse('2024-01-09T00:00:00Z') / 1000)).to.equal(true);
+      expect(wim.listDirTree(1, { details: true }).every((e) => e.details?.lastWriteTimeNs === BigInt(Date.parse('2024-01-09T00:00:00Z')) * 1_000_000n)).to.equal(true);
       const target = join(dir, 'applied');
       await mkdir(target);
       await wim.extractImage(2, target);

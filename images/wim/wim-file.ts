@@ -62,8 +62,8 @@ export interface WimDirEntryDetails {
   depth: number;
   /** SHA-1 of the unnamed data stream, 40 hex digits; absent for empty files and directories. */
   sha1?: string;
-  /** Seconds since the UNIX epoch. */
-  lastWriteTime: number;
+  /** Nanoseconds since the UNIX epoch (WIMs keep 100 ns resolution). */
+  lastWriteTimeNs: bigint;
   links: number;
   hardLinkGroupId: bigint;
   namedStreams: number;
@@ -345,6 +345,7 @@ const AT = {
   namedStreams: BigInt(DIR_ENTRY_LAYOUT.numNamedStreams),
   hardLinkGroupId: BigInt(DIR_ENTRY_LAYOUT.hardLinkGroupId),
   lastWriteTime: BigInt(DIR_ENTRY_LAYOUT.lastWriteTime),
+  lastWriteTimeNsec: BigInt(DIR_ENTRY_LAYOUT.lastWriteTime + 8),
   size: BigInt(DIR_ENTRY_LAYOUT.size + DIR_ENTRY_LAYOUT.streamSizeField),
 };
 const SHA1 = koffi.array('uint8_t', 20, 'Typed');
@@ -367,7 +368,7 @@ function readDirEntry(dentry: bigint, details: boolean): WimDirEntry {
   entry.details = {
     depth: Number(koffi.decode.uint64(dentry + AT.depth)),
     sha1: sha1.some((b) => b !== 0) ? guidHex(sha1) : undefined,
-    lastWriteTime: Number(koffi.decode.int64(dentry + AT.lastWriteTime)),
+    lastWriteTimeNs: BigInt(koffi.decode.int64(dentry + AT.lastWriteTime)) * 1_000_000_000n + BigInt(koffi.decode.long(dentry + AT.lastWriteTimeNsec)),
     links: koffi.decode.uint32(dentry + AT.links),
     hardLinkGroupId: BigInt(koffi.decode.uint64(dentry + AT.hardLinkGroupId)),
     namedStreams: koffi.decode.uint32(dentry + AT.namedStreams),
