@@ -159,7 +159,7 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     expect((await stat(join(target, 'Windows', 'System32', 'ntoskrnl.exe'))).size).to.equal(200_000);
   });
 
-  it('stops a write when the AbortSignal fires, with the signal’s reason', async function () {
+  it('stops a write when the AbortSignal fires or onProgress throws, with that reason', async function () {
     const src = WimFile.open(wimPath);
     const dest = WimFile.create('lzx');
     const controller = new AbortController();
@@ -171,6 +171,16 @@ describe('images/wim: WIM through libwim (koffi)', function () {
       expect(error).to.equal(reason);
       // The handle is usable again after the abort.
       expect(dest.images()).to.have.length(1);
+      const bug = new Error('progress handler failed');
+      error = undefined;
+      await dest
+        .write(join(dir, 'aborted-2.wim'), {
+          onProgress: () => {
+            throw bug;
+          },
+        })
+        .catch((e) => (error = e));
+      expect(error, 'an exception in onProgress stops the write and comes back from it').to.equal(bug);
     } finally {
       src.close();
       dest.close();

@@ -299,16 +299,24 @@ export class WimFile {
     signal?.throwIfAborted();
     const w = libwim();
     const h = this.use();
+    let thrown: { error: unknown } | undefined;
     const progress = koffi.register((msg: number, info: bigint | null) => {
-      if (signal?.aborted) return WIMLIB.PROGRESS_STATUS_ABORT;
+      if (signal?.aborted || thrown) return WIMLIB.PROGRESS_STATUS_ABORT;
       const p = info !== null && onProgress ? readProgress(msg, info) : undefined;
-      if (p) onProgress?.(p);
+      try {
+        if (p) onProgress?.(p);
+      } catch (error) {
+        // koffi would swallow it; stop libwim and rethrow it from the operation instead.
+        thrown = { error };
+        return WIMLIB.PROGRESS_STATUS_ABORT;
+      }
       return WIMLIB.PROGRESS_STATUS_CONTINUE;
     }, koffi.pointer(ProgressCallback));
     w.register_progress_function(h, progress, null);
     this.busy = true;
     try {
       const rc = await new Promise<number>((resolveRc, reject) => start(w, h, (err, rc) => (err ? reject(err) : resolveRc(rc))));
+      if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && thrown) throw thrown.error;
       if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && signal?.aborted) throw signal.reason;
       if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), file);
     } finally {
