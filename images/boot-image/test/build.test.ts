@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { EnvironmentError, InputError } from '../../../scenarios/index.js';
-import { AGENT_SCRIPT } from '../../../lab/qemu/agent-channel.js';
+import { AGENT_SCRIPT } from '../../../lab/index.js';
 import { buildBootImage } from '../build.js';
 
 async function listing(initrd: string): Promise<string[]> {

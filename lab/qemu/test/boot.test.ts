@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { BootImage } from '../../../images/boot-image/build.js';
+import type { BootImage } from '../../../images/index.js';
 import { LabNetwork } from '../lab-network.js';
 import { withLabRun } from '../lab-run.js';
 import { launchMachine } from '../machine-process.js';

@@ -1,7 +1,7 @@
 // Shared by the lab/qemu tests that start real QEMU machines.
 import { readdir } from 'node:fs/promises';
 import { execa } from 'execa';
-import { buildBootImage, type BootImage } from '../../../images/boot-image/build.js';
+import { buildBootImage, type BootImage } from '../../../images/index.js';
 import { AGENT_SCRIPT } from '../agent-channel.js';
 import type { QemuMachineSpec } from '../machine-command.js';
 

@@ -1,0 +1,28 @@
+// Public surface of the QEMU lab (real machines): command line, QMP, agent channel, lab network, runs.
+
+export {
+  buildMachineCommand,
+  nicRomFile,
+  timeoutScale,
+  AGENT_PORT_NAME,
+  type Accelerator,
+  type NicModel as QemuNicModel,
+  type DiskController as QemuDiskController,
+  type NicBackend,
+  type NicSpec,
+  type DiskSpec,
+  type MediaSpec,
+  type SmbiosSpec,
+  type DirectKernelBoot,
+  type QemuMachineSpec,
+  type MachinePaths,
+  type QemuCommand,
+} from './machine-command.js';
+export { FIRMWARE_FILES, firmwareImages, type FirmwareImages } from './firmware.js';
+export { probeAccelerator, type AcceleratorChoice, type ProbeOptions } from './accelerator.js';
+export { QmpClient, QmpError, type QmpEvent, type QmpGreeting, type QmpStatus } from './qmp.js';
+export { AgentChannel, AgentError, AGENT_SCRIPT, type AgentFacts, type AgentPciDevice, type RunResult } from './agent-channel.js';
+export { CleanupRegistry, type CleanupFailure } from './cleanup.js';
+export { withLabRun, validateRunId, LabInterrupted, type LabRun, type LabRunOptions } from './lab-run.js';
+export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnetSpec, type LinkShaping } from './lab-network.js';
+export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
