@@ -16,6 +16,15 @@ interface InboxSpec {
 
 const INBOX_DRIVER_VERSION = { date: '2006-06-21', version: '10.0.19041.1' };
 
+/** Shared by every caller, so nobody may change them. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function inboxDriver(spec: InboxSpec): CatalogDriver {
   const section = 'Inbox';
   const inf: InfFile = {
@@ -41,7 +50,7 @@ function inboxDriver(spec: InboxSpec): CatalogDriver {
       models: spec.hardwareIds.map((hardwareId) => ({ description: spec.description, installSection: spec.inf, hardwareId, compatibleIds: [], line: 0, featureScore: 0xff })),
     });
   }
-  return { id: inf.file, name: spec.description, inf, signed: true, signature: 'signed: inbox (Microsoft)', enabled: true, categories: [], inbox: true };
+  return deepFreeze({ id: inf.file, name: spec.description, inf, signed: true, signature: 'signed: inbox (Microsoft)', enabled: true, categories: [], inbox: true });
 }
 
 const SCSI_ADAPTER = '{4d36e97b-e325-11ce-bfc1-08002be10318}';
