@@ -294,6 +294,7 @@ class Execution {
         break;
       }
       if (!this.isSuccess(step, result)) break;
+      this.log.info(`Successfully completed the action (${step.name}) with the exit win32 code ${result.exitCode}`, 'instruction.cxx:857');
       this.setGlobal('_SMSTSLastActionRetCode', String(result.exitCode), 'engine');
       this.setGlobal('_SMSTSLastActionSucceeded', 'true', 'engine');
       const restart = this.restartRequest(step, result);
@@ -317,7 +318,6 @@ class Execution {
     }
     if (this.isSuccess(step, result) && condition.error === undefined) {
       entry.status = 'success';
-      this.log.info(`Successfully completed the action (${step.name}) with the exit win32 code ${result.exitCode}`, 'instruction.cxx:857');
       return 'continue';
     }
     entry.status = 'failed';

@@ -161,6 +161,12 @@ export class InMemoryMachine implements TaskSequenceMachine {
   constructor(private readonly options: InMemoryMachineOptions = {}) {
     this.state = { ...defaultFacts(), ...structuredClone(options.facts ?? {}) };
     this.clock = new VirtualClock(options.start ?? Date.UTC(2026, 0, 5, 9, 0, 0));
+    // A machine that starts in the full OS boots that OS from its first NTFS volume.
+    if (this.state.environment === 'FullOS') {
+      const disk = this.state.disks.find((d) => d.partitions.some((p) => p.fileSystem === 'ntfs'));
+      const volume = disk?.partitions.find((p) => p.fileSystem === 'ntfs');
+      if (disk && volume) this.os = { disk: disk.index, partition: volume.number, bootLoader: true };
+    }
   }
 
   get name(): string {

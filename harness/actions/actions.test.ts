@@ -3,7 +3,7 @@ import { runTaskSequence } from '../engine.js';
 import { partitionUefi, sequence, step } from '../engine/test-builders.js';
 import type { PartitionDiskRequest } from '../machine.js';
 import { STEP_TYPES } from '../step-types.js';
-import { InMemoryMachine } from '../test-backend.js';
+import { InMemoryMachine, installedDisk } from '../test-backend.js';
 import { ACTIONS, actionFor } from './table.js';
 
 describe('actions: registration table', () => {
@@ -95,3 +95,46 @@ describe('actions: others', () => {
     expect(r.steps[1].reason).to.match(/previous action failed/);
   });
 });
+
+describe('actions: Install Package and Install Application', () => {
+  const fullOs = (commands: ConstructorParameters<typeof InMemoryMachine>[0] = {}) => new InMemoryMachine({ ...commands, facts: { environment: 'FullOS', bootedFrom: 'disk' } });
+  const installList = (continueOnError = 'false') =>
+    step('Install Software', { type: 'SMS_TaskSequence_InstallSoftwareAction', runIn: 'FullOS', variables: { BaseVariableName: 'PACKAGES', ContinueOnInstallError: continueOnError }, hidden: ['BaseVariableName', 'ContinueOnInstallError'] });
+  const apps = { PACKAGES001: 'LAB00011:Install', PACKAGES002: 'LAB00012:Install Quiet', PACKAGES004: 'LAB00014:Never' };
+
+  it('installs <Base>001, 002 … in order and stops at the first gap', async () => {
+    const machine = fullOs();
+    const r = await runTaskSequence({ sequence: sequence([installList()]), machine, variables: { computer: apps } });
+    expect(r.outcome).to.equal('success');
+    const programs = machine.calls.filter((c) => c.operation === 'runCommand').map((c) => (c.request as { commandLine: string }).commandLine);
+    expect(programs).to.deep.equal(['Install', 'Install Quiet']);
+  });
+
+  it('a failing item ends the list unless ContinueOnInstallError; the step fails either way', async () => {
+    const failingFirst = { commands: [{ match: /^Install$/, outcome: { exitCode: 1603 } }] };
+    const stop = fullOs(failingFirst);
+    const a = await runTaskSequence({ sequence: sequence([installList()]), machine: stop, variables: { computer: apps } });
+    expect(a.steps[0]).to.include({ status: 'failed', exitCode: 1603 });
+    expect(stop.calls.filter((c) => c.operation === 'runCommand')).to.have.length(1);
+    const go = fullOs(failingFirst);
+    const b = await runTaskSequence({ sequence: sequence([installList('true')]), machine: go, variables: { computer: apps } });
+    expect(b.steps[0].reason).to.equal("Install software action failed: 'LAB00011:Install' (exit code 1603)");
+    expect(go.calls.filter((c) => c.operation === 'runCommand')).to.have.length(2);
+  });
+
+  it('3010 from a program restarts after the step', async () => {
+    const machine = new InMemoryMachine({ facts: { environment: 'FullOS', bootedFrom: 'disk', disks: [installedDisk()] }, commands: [{ match: 'Install Quiet', outcome: { exitCode: 3010 } }] });
+    const r = await runTaskSequence({ sequence: sequence([installList()]), machine, variables: { computer: apps } });
+    expect(r.outcome, r.error).to.equal('success');
+    expect(r.reboots).to.equal(1);
+  });
+
+  it('Install Application is a full-OS step', async () => {
+    const r = await runTaskSequence({
+      sequence: sequence([step('Install Application', { type: 'SMS_TaskSequence_InstallApplicationAction', runIn: 'WinPEandFullOS', variables: { ApplicationName: 'Contoso App' } })]),
+      machine: new InMemoryMachine(),
+    });
+    expect(r.steps[0].reason).to.match(/cannot run in Windows PE/);
+  });
+});
+

@@ -9,6 +9,7 @@ import { checkReadiness } from './check-readiness.js';
 import { commandLineAction, runActionLine } from './command-line.js';
 import { convertDiskToDynamic } from './convert-disk.js';
 import { downloadPackageContent } from './download-package-content.js';
+import { installApplication, installPackage } from './install-software.js';
 import { joinDomainOrWorkgroup } from './join-domain.js';
 import { formatAndPartitionDisk } from './partition-disk.js';
 import { restartComputer } from './restart-computer.js';
@@ -51,10 +52,10 @@ export const ACTIONS: readonly ActionModule[] = [
   restoreUserState,
   captureOperatingSystemImage,
   runTaskSequence,
+  installPackage,
+  installApplication,
   // No machine primitive models these; their <action> runs as a command line in the policy environment (§2.28).
   commandLineAction('SMS_TaskSequence_ConnectNetworkFolderAction', BOTH),
-  commandLineAction('SMS_TaskSequence_InstallApplicationAction', FULL_OS),
-  commandLineAction('SMS_TaskSequence_InstallSoftwareAction', FULL_OS),
   commandLineAction('SMS_TaskSequence_InstallUpdateAction', FULL_OS),
   commandLineAction('SMS_TaskSequence_EnableBitLockerAction', FULL_OS),
   commandLineAction('SMS_TaskSequence_DisableBitLockerAction', FULL_OS),
