@@ -114,6 +114,10 @@ describe('images/os-image: OS image builder', function () {
     await writeFile(join(payload, 'osdlab', 'agent.sh'), '#!/bin/sh\nexit 0\n');
     expect((await buildOsImage(spec, { cacheDir, overlayDir: payload })).specHash, 'an overlay edit is a new spec').to.not.equal(withPayload.specHash);
     expect((await stat(join(cacheDir, `${built.specHash.slice(0, 32)}.wim`))).isFile()).to.equal(true);
+    let error: unknown;
+    await buildOsImage(spec, { cacheDir, overlayDir: join(dir, 'no-such-payload') }).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(InputError);
+    expect(String((error as Error).message)).to.match(/^overlay: overlay directory .*no-such-payload does not exist or is not a directory$/);
   });
 
   it('reports spec mistakes with file, line, column, field path, what was found and what is allowed', async function () {
