@@ -8,7 +8,7 @@ export interface YamlImportOptions {
   file?: string;
   locator?: Locator;
   /** Path of the value inside the document, e.g. ["deployments", 0, "taskSequence"]. */
-  basePath?: (string | number)[];
+  basePath?: ReadonlyArray<string | number>;
 }
 
 type Path = (string | number)[];
