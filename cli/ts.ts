@@ -23,11 +23,14 @@ async function scenarioFacts(scenarioFile: string, tsFile: string): Promise<Lint
   const scenario = await loadScenario(scenarioFile);
   const { bootImages, osImages, driverPackages, packages } = scenario.content;
   const target = resolve(tsFile);
+  const mine = scenario.deployments.filter((d) => d.taskSequence.kind === 'file' && resolve(d.taskSequence.file) === target);
+  // Deployments only for media and PXE start in Windows PE; those only for clients start in the full OS.
+  const starts = new Set(mine.map((d) => (d.availableTo === 'clients' ? 'FullOS' : d.availableTo === 'clientsMediaAndPxe' ? 'either' : 'WinPE')));
+  const [only] = [...starts];
   return {
     packageIds: [...bootImages, ...osImages, ...driverPackages, ...packages].map((c) => c.id),
-    downloadAllDeployments: scenario.deployments
-      .filter((d) => d.taskSequence.kind === 'file' && resolve(d.taskSequence.file) === target && d.contentDownload === 'downloadAll')
-      .map((d) => d.name),
+    downloadAllDeployments: mine.filter((d) => d.contentDownload === 'downloadAll').map((d) => d.name),
+    ...(starts.size === 1 && only !== 'either' ? { startsIn: { environment: only, deployments: mine.map((d) => d.name) } } : {}),
   };
 }
 

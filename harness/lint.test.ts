@@ -48,6 +48,18 @@ describe('ts lint rules', () => {
 `)).to.deep.equal([]);
   });
 
+  it('with the scenario, knows where the sequence starts: media and PXE in Windows PE, clients in the full OS', () => {
+    const yaml = `steps:
+  - { name: Join, type: JoinDomainOrWorkgroup }
+  - { name: Partition, type: FormatAndPartitionDisk }
+`;
+    const pxe = lint(yaml, { packageIds: [], downloadAllDeployments: [], startsIn: { environment: 'WinPE', deployments: ['Bare metal'] } });
+    expect(brief(pxe)).to.deep.equal(['error wrong-environment 1', 'warning unreachable 2']);
+    expect(pxe[0].message).to.equal('runs only in the full OS, but the sequence starts in Windows PE (deployment "Bare metal")');
+    const client = lint(yaml, { packageIds: [], downloadAllDeployments: [], startsIn: { environment: 'FullOS', deployments: ['Refresh'] } });
+    expect(brief(client)).to.deep.equal(['error wrong-environment 2']);
+  });
+
   it('Setup Windows and ConfigMgr ends Windows PE: a FullOS step before it and a WinPE step after it', () => {
     const issues = lint(`steps:
   - { name: Restart to PE, type: RestartComputer, with: { SMSRebootTarget: WinPE } }

@@ -36,6 +36,8 @@ export interface LintScenario {
   packageIds: string[];
   /** Deployments of this sequence that download all content before starting. */
   downloadAllDeployments: string[];
+  /** Where every deployment of this sequence starts it: Windows PE (media and PXE only) or the full OS (clients only). */
+  startsIn?: { environment: 'WinPE' | 'FullOS'; deployments: string[] };
 }
 
 /** Facts with every list empty: enough to check that a WQL query names classes and properties the model has. */
@@ -85,7 +87,7 @@ function allows(runIn: RunIn, env: 'WinPE' | 'FullOS'): boolean {
 
 /** Why this step fails every time it runs, or undefined when it may succeed. */
 function alwaysFails(step: Step, env: Environment): string | undefined {
-  if (env !== 'unknown' && !allows(step.runIn, env)) return `it runs only in ${step.runIn === 'WinPE' ? 'Windows PE' : 'the full OS'} and the machine is in ${env === 'WinPE' ? 'Windows PE' : 'the full OS'} there`;
+  if (env !== 'unknown' && !allows(step.runIn, env)) return `it runs only in ${environmentName(step.runIn as 'WinPE' | 'FullOS')} and the machine is in ${environmentName(env)} there`;
   if (typeName(step) === 'RunCommandLine') {
     const command = variable(step, 'CommandLine') ?? step.action;
     const exit = /^\s*(?:cmd(?:\.exe)?\s+\/c\s+)?exit\s+(?:\/b\s+)?(-?\d+)\s*$/i.exec(command);
@@ -161,8 +163,10 @@ function unreachableAfter(entries: WalkEntry[], index: number): WalkEntry[] {
   return rest;
 }
 
-function flowIssues(entries: WalkEntry[], out: LintIssue[]): void {
-  let env: Environment = 'unknown';
+const environmentName = (env: 'WinPE' | 'FullOS') => (env === 'WinPE' ? 'Windows PE' : 'the full OS');
+
+function flowIssues(entries: WalkEntry[], start: LintScenario['startsIn'], out: LintIssue[]): void {
+  let env: Environment = start?.environment ?? 'unknown';
   let lastTransition: WalkEntry | undefined;
   const dead = new Set<WalkEntry>();
   entries.forEach((e, i) => {
@@ -175,9 +179,11 @@ function flowIssues(entries: WalkEntry[], out: LintIssue[]): void {
     }
     if (!enabled(e) || dead.has(e)) return;
     const step = e.node;
-    if (env !== 'unknown' && !allows(step.runIn, env) && lastTransition) {
-      out.push(issueAt(e, 'error', 'wrong-environment',
-        `runs only in ${step.runIn === 'WinPE' ? 'Windows PE' : 'the full OS'}, but after "${lastTransition.node.name}" (${lastTransition.path}) the machine is in ${env === 'WinPE' ? 'Windows PE' : 'the full OS'}`));
+    if (env !== 'unknown' && !allows(step.runIn, env)) {
+      const why = lastTransition
+        ? `after "${lastTransition.node.name}" (${lastTransition.path}) the machine is in ${environmentName(env)}`
+        : `the sequence starts in ${environmentName(env)} (deployment ${start!.deployments.map((d) => `"${d}"`).join(', ')})`;
+      out.push(issueAt(e, 'error', 'wrong-environment', `runs only in ${environmentName(step.runIn as 'WinPE' | 'FullOS')}, but ${why}`));
     }
     const reason = step.continueOnError ? undefined : alwaysFails(step, env);
     if (reason && unconditional(e)) {
@@ -235,7 +241,7 @@ export function lintTaskSequence(ts: TaskSequence, scenario?: LintScenario): Lin
       out.push(issueAt(e, 'warning', 'unknown-step-type', `unknown step type ${e.node.type}: it runs generically (its <action> command line)`));
     }
   }
-  flowIssues(entries, out);
+  flowIssues(entries, scenario?.startsIn, out);
   variableIssues(ts, entries, out);
   contentIssues(ts, entries, scenario, out);
   const order = new Map(entries.map((e, i) => [e.path, i]));
