@@ -128,7 +128,7 @@ describe('importer errors name the element and the attribute', () => {
     ['a boolean that is neither true nor false', step('name="Apply OS" disable="yes"'),
       { line: 8, column: 1, path: 'sequence/group[2]/step[5] (name "Apply OS")', message: /attribute disable: "yes" is not true or false/ }],
     ['a step without a name', step('runIn="WinPE"'),
-      { line: 8, column: 1, path: 'sequence/group[2]/step[5] (name "Two")', message: /<step> has no name attribute/ }],
+      { line: 8, column: 1, path: 'sequence/group[2]/step[5]', message: /<step> has no name attribute/ }],
     ['a step inside a step', step('name="Apply OS"', '<action>x</action><step name="inner"><action>y</action></step>'),
       { line: 8, column: -1, at: '<step name="inner"', path: 'sequence/group[2]/step[5]/step[1] (name "inner")', message: /unexpected element <step> in <step>; allowed: condition, action, defaultVarList/ }],
     ['an unknown condition operator', step('name="Apply OS"', '<condition><operator type="xor"/></condition>'),

@@ -8,7 +8,7 @@ export class Where {
     readonly file: string | undefined,
     /** XPath-like steps without the name suffix, e.g. ["sequence", "group[2]", "step[5]"]. */
     readonly steps: string[],
-    /** The `name` attribute of the innermost named element (group or step), for the message. */
+    /** The `name` attribute of the innermost group or step, for the message. */
     readonly named?: string,
   ) {}
 
@@ -21,7 +21,8 @@ export class Where {
     const n = siblings.slice(0, index + 1).filter((s) => s.name === el.name).length;
     const name = el.attributes.name;
     const isNode = el.name === 'group' || el.name === 'step' || el.name === 'subtasksequence';
-    return new Where(this.file, [...this.steps, `${el.name}[${n}]`], isNode && name !== undefined ? name : this.named);
+    // Below a step or group the message names it; a group or step without a name is named by its path alone.
+    return new Where(this.file, [...this.steps, `${el.name}[${n}]`], isNode ? name : this.named);
   }
 
   get path(): string {
