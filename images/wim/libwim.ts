@@ -149,6 +149,7 @@ type Bound<A extends unknown[], R> = ((...args: A) => R) & { async: (...args: [.
 export interface Libwim {
   version: string;
   open_wim: Bound<[path: string, flags: number, out: [WimHandle | null]], number>;
+  open_wim_with_progress: Bound<[path: string, flags: number, out: [WimHandle | null], progress: bigint, ctx: null], number>;
   create_new_wim: Bound<[ctype: number, out: [WimHandle | null]], number>;
   free: Bound<[wim: WimHandle], void>;
   get_wim_info: Bound<[wim: WimHandle, out: Partial<WimInfoStruct>], number>;
@@ -178,6 +179,7 @@ function bind(): Libwim {
   const api: Libwim = {
     version: '',
     open_wim: f('int wimlib_open_wim(const char *wim_file, int open_flags, _Out_ osdlab_WIMStruct **wim_ret)'),
+    open_wim_with_progress: f('int wimlib_open_wim_with_progress(const char *wim_file, int open_flags, _Out_ osdlab_WIMStruct **wim_ret, osdlab_wimlib_progress_cb *progfunc, void *progctx)'),
     create_new_wim: f('int wimlib_create_new_wim(int ctype, _Out_ osdlab_WIMStruct **wim_ret)'),
     free: f('void wimlib_free(osdlab_WIMStruct *wim)'),
     get_wim_info: f('int wimlib_get_wim_info(osdlab_WIMStruct *wim, _Out_ osdlab_wimlib_wim_info *info)'),

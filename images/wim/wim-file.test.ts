@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, mkdtemp, rm, truncate, writeFile, stat } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../scenarios/index.js';
-import { WimFile, type WimDirEntry, type WimProgress } from './wim-file.js';
+import { WimFile, WimlibError, type WimDirEntry, type WimProgress } from './wim-file.js';
 import { readWimImageSizes } from './image-sizes.js';
 
 /** `wimlib-imagex info` as key/value blocks: the header, then one block per image. */
@@ -134,8 +134,10 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     expect(write.at(-1)).to.deep.include({ completedBytes: write.at(-1)?.totalBytes });
     expect(progress.some((p) => p.phase === 'integrity')).to.equal(true);
 
-    const check = WimFile.open(out, { checkIntegrity: true });
+    const integrity: WimProgress[] = [];
+    const check = await WimFile.openWithIntegrityCheck(out, { onProgress: (p) => integrity.push(p) });
     try {
+      expect(integrity.at(-1)).to.deep.include({ phase: 'integrity', completedBytes: integrity.at(-1)?.totalBytes });
       expect(check.summary()).to.deep.include({ imageCount: 1, compression: 'xpress', hasIntegrityTable: true });
       expect(check.images()[0].name).to.equal('Enterprise only');
       const verified: WimProgress[] = [];
@@ -187,7 +189,7 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     }
   });
 
-  it('reports a missing, a non-WIM and a truncated file with libwim’s message and the file name', async function () {
+  it('reports a missing, a non-WIM, a truncated and a corrupted file with libwim’s message and the file name', async function () {
     const missing = join(dir, 'missing.wim');
     expect(() => WimFile.open(missing)).to.throw(InputError, `${missing}: cannot open WIM: no such file; libwim: Failed to open a file (wimlib error 47)`);
 
@@ -199,6 +201,34 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     await execa('cp', [wimPath, truncated]);
     await truncate(truncated, 1000);
     expect(() => WimFile.open(truncated)).to.throw(InputError, new RegExp(`^${truncated}: cannot open WIM: libwim: .+ \\(wimlib error \\d+\\)$`));
+
+    // One flipped byte of file data: the integrity table catches it at open, verify() by SHA-1.
+    const flipped = join(dir, 'flipped.wim');
+    const src = WimFile.open(wimPath);
+    const copy = WimFile.create('none');
+    try {
+      src.exportImage(1, copy);
+      await copy.write(flipped, { integrityTable: true });
+    } finally {
+      src.close();
+      copy.close();
+    }
+    const bytes = await readFile(flipped);
+    bytes[1000] ^= 0xff;
+    await writeFile(flipped, bytes);
+    let error: unknown;
+    await WimFile.openWithIntegrityCheck(flipped).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(InputError);
+    expect((error as Error).message).to.match(new RegExp(`^${flipped}: cannot open WIM: libwim: .*integrity.* \\(wimlib error \\d+\\)$`, 'i'));
+    const unchecked = WimFile.open(flipped);
+    try {
+      error = undefined;
+      await unchecked.verify().catch((e) => (error = e));
+      expect(error).to.be.instanceOf(WimlibError);
+      expect((error as Error).message).to.match(new RegExp(`^${flipped}: wimlib_verify_wim failed: .+ \\(wimlib error \\d+\\)$`));
+    } finally {
+      unchecked.close();
+    }
   });
 
   it('gives per-image byte and file counts for sizing downloads and applies', function () {

@@ -115,16 +115,29 @@ export class WimFile {
   }
 
   /**
-   * Opens a WIM named by the user. A missing, unreadable or corrupt file is the user's input
-   * problem: InputError naming the file and carrying libwim's message.
+   * Opens a WIM named by the user (header, blob table, XML: quick). A missing, unreadable or
+   * corrupt file is the user's input problem: InputError naming the file with libwim's message.
    */
-  static open(path: string, options: { checkIntegrity?: boolean } = {}): WimFile {
+  static open(path: string): WimFile {
+    const out: [WimHandle | null] = [null];
+    return WimFile.opened(path, libwim().open_wim(path, 0, out), out);
+  }
+
+  /**
+   * Opens a WIM and checks its integrity table (SHA-1 of every 10 MiB chunk of the file) on a
+   * worker thread, with progress. A WIM without an integrity table opens unchecked.
+   */
+  static async openWithIntegrityCheck(path: string, options: LongOperationOptions = {}): Promise<WimFile> {
     const w = libwim();
     const out: [WimHandle | null] = [null];
-    const rc = w.open_wim(path, options.checkIntegrity ? WIMLIB.OPEN_FLAG_CHECK_INTEGRITY : 0, out);
+    const rc = await withProgress(options, (progress) => new Promise<number>((resolveRc, reject) => w.open_wim_with_progress.async(path, WIMLIB.OPEN_FLAG_CHECK_INTEGRITY, out, progress, null, (err, rc) => (err ? reject(err) : resolveRc(rc)))));
+    return WimFile.opened(path, rc, out);
+  }
+
+  private static opened(path: string, rc: number, out: [WimHandle | null]): WimFile {
     if (rc !== 0 || out[0] === null) {
       const missing = rc === WIMLIB.ERR_OPEN && !existsSync(path) ? 'no such file; ' : '';
-      throw new InputError({ file: path, message: `cannot open WIM: ${missing}libwim: ${w.get_error_string(rc)} (wimlib error ${rc})` });
+      throw new InputError({ file: path, message: `cannot open WIM: ${missing}libwim: ${libwim().get_error_string(rc)} (wimlib error ${rc})` });
     }
     return new WimFile(out[0], resolve(path));
   }
@@ -285,45 +298,57 @@ export class WimFile {
     if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), this.path);
   }
 
-  /**
-   * Runs a libwim call on a koffi worker thread. libwim's progress function comes back to the
-   * main thread through koffi's queue; returning ABORT there is how an AbortSignal stops libwim.
-   */
+  /** Runs a libwim call on a koffi worker thread with this WIM's progress function registered. */
   private async runAsync(
     operation: string,
     options: LongOperationOptions,
     start: (w: ReturnType<typeof libwim>, h: WimHandle, done: (err: unknown, rc: number) => void) => void,
     file = this.path,
   ): Promise<void> {
-    const { signal, onProgress } = options;
-    signal?.throwIfAborted();
     const w = libwim();
     const h = this.use();
-    let thrown: { error: unknown } | undefined;
-    const progress = koffi.register((msg: number, info: bigint | null) => {
-      if (signal?.aborted || thrown) return WIMLIB.PROGRESS_STATUS_ABORT;
-      const p = info !== null && onProgress ? readProgress(msg, info) : undefined;
-      try {
-        if (p) onProgress?.(p);
-      } catch (error) {
-        // koffi would swallow it; stop libwim and rethrow it from the operation instead.
-        thrown = { error };
-        return WIMLIB.PROGRESS_STATUS_ABORT;
-      }
-      return WIMLIB.PROGRESS_STATUS_CONTINUE;
-    }, koffi.pointer(ProgressCallback));
-    w.register_progress_function(h, progress, null);
     this.busy = true;
     try {
-      const rc = await new Promise<number>((resolveRc, reject) => start(w, h, (err, rc) => (err ? reject(err) : resolveRc(rc))));
-      if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && thrown) throw thrown.error;
-      if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && signal?.aborted) throw signal.reason;
+      const rc = await withProgress(options, (progress) => {
+        w.register_progress_function(h, progress, null);
+        return new Promise<number>((resolveRc, reject) => start(w, h, (err, rc) => (err ? reject(err) : resolveRc(rc))));
+      });
       if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), file);
     } finally {
       this.busy = false;
       w.register_progress_function(h, null, null);
-      koffi.unregister(progress);
     }
+  }
+}
+
+/**
+ * Gives `run` a libwim progress function for the duration of one worker-thread call. libwim
+ * calls it on the worker; koffi queues it to the main thread. Returning ABORT there is how an
+ * AbortSignal (or an exception in onProgress) stops libwim; the call then rejects with it.
+ */
+async function withProgress(options: LongOperationOptions, run: (progress: bigint) => Promise<number>): Promise<number> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  let thrown: { error: unknown } | undefined;
+  const progress = koffi.register((msg: number, info: bigint | null) => {
+    if (signal?.aborted || thrown) return WIMLIB.PROGRESS_STATUS_ABORT;
+    const p = info !== null && onProgress ? readProgress(msg, info) : undefined;
+    try {
+      if (p) onProgress?.(p);
+    } catch (error) {
+      // koffi would swallow it; stop libwim and rethrow it from the operation instead.
+      thrown = { error };
+      return WIMLIB.PROGRESS_STATUS_ABORT;
+    }
+    return WIMLIB.PROGRESS_STATUS_CONTINUE;
+  }, koffi.pointer(ProgressCallback));
+  try {
+    const rc = await run(progress);
+    if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && thrown) throw thrown.error;
+    if (rc === WIMLIB.ERR_ABORTED_BY_PROGRESS && signal?.aborted) throw signal.reason;
+    return rc;
+  } finally {
+    koffi.unregister(progress);
   }
 }
 
