@@ -98,6 +98,9 @@ describe('importing MDT ts.xml', () => {
       <defaultVarList><variable name="GatherLocalOnly" property="GatherLocalOnly">true</variable></defaultVarList>
       <action>cscript.exe "%SCRIPTROOT%\\ZTIGather.wsf" /localonly</action>
     </step>
+    <step type="SMS_TaskSequence_PartitionDiskAction" name="Format" successCodeList="0 3010" description="" disable="false" continueOnError="false">
+      <action>cscript.exe "%SCRIPTROOT%\\ZTIDiskpart.wsf"</action>
+    </step>
   </group>
 </sequence>`;
 
@@ -107,7 +110,9 @@ describe('importing MDT ts.xml', () => {
     const group = ts.children[0] as Group;
     expect(group).to.include({ disabled: false, continueOnError: false, condition: undefined });
     expect(group.location).to.deep.equal({ file: 'ts.xml', line: 4, column: 3 });
-    const [next, gather] = group.children as Step[];
+    const [next, gather, format] = group.children as Step[];
+    // No runIn attribute: SupportedEnvironment's default, not the console's default for the type.
+    expect(format.runIn).to.equal('WinPEandFullOS');
     expect(next).to.deep.include({ type: 'SMS_TaskSequence_RunCommandLineAction', continueOnError: true, runIn: 'WinPEandFullOS' });
     expect(gather).to.deep.include({ type: 'BDD_Gather', action: 'cscript.exe "%SCRIPTROOT%\\ZTIGather.wsf" /localonly' });
   });

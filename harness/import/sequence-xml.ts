@@ -101,7 +101,8 @@ function parseStep(el: XmlElement, where: Where, walk: Walk): Step {
   if (/^BDD_/i.test(type) || el.attributes.startIn !== undefined) walk.mdt = true;
   const known = stepTypeByClass(type);
   const runInRaw = el.attributes.runIn;
-  let runIn: RunIn = known?.runIn ?? 'WinPEandFullOS';
+  // An absent runIn is SupportedEnvironment's default (ts-formats §a.2), whatever the type: MDT often leaves it off.
+  let runIn: RunIn = 'WinPEandFullOS';
   if (runInRaw !== undefined) {
     const match = RUN_IN.find((r) => r.toLowerCase() === runInRaw.trim().toLowerCase());
     if (!match) where.fail(el, `attribute runIn: "${runInRaw}" is not one of ${RUN_IN.join(', ')}`);
