@@ -123,7 +123,10 @@ describe('images/wim: WIM through libwim (koffi)', function () {
     const ticker = setInterval(() => ticks++, 0);
     try {
       expect(src.exportImage(1, dest, { name: 'Enterprise only' })).to.equal(1);
-      await dest.write(out, { integrityTable: true, onProgress: (p) => progress.push(p) });
+      const writing = dest.write(out, { integrityTable: true, onProgress: (p) => progress.push(p) });
+      expect(() => src.images(), 'the source is read by the write on the worker thread').to.throw(/while a libwim operation is running/);
+      await writing;
+      expect(src.images()).to.have.length(2);
     } finally {
       clearInterval(ticker);
       src.close();

@@ -106,6 +106,8 @@ export class WimFile {
   private handle: WimHandle | null;
   /** Set while a worker thread uses the handle: libwim allows one operation per WIMStruct. */
   private busy = false;
+  /** WIMs whose images were exported into this one: a write reads their data on the worker too. */
+  private readonly exportSources = new Set<WimFile>();
 
   private constructor(
     handle: WimHandle,
@@ -255,6 +257,7 @@ export class WimFile {
     this.checkIndex(index);
     const destHandle = dest.use();
     this.call('wimlib_export_image', (w, h) => w.export_image(h, index, destHandle, options.name ?? null, options.description ?? null, 0));
+    dest.exportSources.add(this);
     return dest.rawInfo().image_count;
   }
 
@@ -307,7 +310,8 @@ export class WimFile {
   ): Promise<void> {
     const w = libwim();
     const h = this.use();
-    this.busy = true;
+    const involved = [this, ...this.exportSources];
+    for (const wim of involved) wim.busy = true;
     try {
       const rc = await withProgress(options, (progress) => {
         w.register_progress_function(h, progress, null);
@@ -315,7 +319,7 @@ export class WimFile {
       });
       if (rc !== 0) throw new WimlibError(operation, rc, w.get_error_string(rc), file);
     } finally {
-      this.busy = false;
+      for (const wim of involved) wim.busy = false;
       w.register_progress_function(h, null, null);
     }
   }
