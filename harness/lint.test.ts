@@ -117,6 +117,10 @@ steps:
 `;
     const issues = lint(yaml, { packageIds: ['LAB00002'], downloadAllDeployments: [] });
     expect(brief(issues)).to.deep.equal(['error missing-content 2']);
+    const install = importTaskSequenceXml(`<sequence version="3.10"><step type="SMS_TaskSequence_InstallSoftwareAction" name="Install" runIn="FullOS"><action>smsswd.exe /pkg:PS100042 /install /basevar: /continueOnError:False</action></step></sequence>`);
+    expect(lintTaskSequence(install, { packageIds: [], downloadAllDeployments: [] }).map((i) => i.message)).to.deep.equal([
+      "the command line names package PS100042, which is not in the scenario's content",
+    ]);
     expect(issues[0].message).to.equal("OSDApplyDriverDriverPackageID names package LAB00009, which is not in the scenario's content");
     expect(lint(yaml)).to.deep.equal([]);
   });

@@ -50,6 +50,8 @@ const PROBE_FACTS: MachineFacts = {
 /** Step variables that carry a package ID (ts-formats §a.3). */
 const PACKAGE_ID_VARIABLES = /^(PackageID|ImagePackageID|OSDApplyDriverDriverPackageID|_SMSClientPackageID|OSDRunPowerShellScriptPackageID|_OSDMigrateUsmtPackageID|_OSDMigrateUsmtRestorePackageID|SysprepPackageID|BDDPackageID|OSDUpgradeInstallPackageID|ConfigFilePackage|InstallPackageID)$/i;
 const SUBTASKSEQUENCE_ID = /^OSDSubTasksequencePackageID$/i;
+/** Package IDs the console writes into command lines: `smsswd.exe /pkg:PS100004`, `OSDApplyOS.exe /image:PS100007,1`. */
+const ACTION_PACKAGE_ID = /\/(?:pkg|image|install|data|run):([A-Za-z0-9]{3}[0-9A-Fa-f]{5})\b/g;
 
 type Environment = 'WinPE' | 'FullOS' | 'unknown';
 
@@ -224,9 +226,17 @@ function contentIssues(ts: TaskSequence, entries: WalkEntry[], scenario: LintSce
     if (r.package && missing(r.package)) out.push({ severity: 'error', rule: 'missing-content', message: `the sequence references package ${r.package}, which is not in the scenario's content` });
   }
   for (const e of steps) {
+    const reported = new Set<string>();
     for (const v of e.node.variables) {
       if (PACKAGE_ID_VARIABLES.test(v.name) && missing(v.value)) {
+        reported.add(v.value.trim().toUpperCase());
         out.push(issueAt(e, 'error', 'missing-content', `${v.name} names package ${v.value}, which is not in the scenario's content`));
+      }
+    }
+    for (const [, id] of e.node.action.matchAll(ACTION_PACKAGE_ID)) {
+      if (missing(id) && !reported.has(id.toUpperCase())) {
+        reported.add(id.toUpperCase());
+        out.push(issueAt(e, 'error', 'missing-content', `the command line names package ${id}, which is not in the scenario's content`));
       }
     }
   }
