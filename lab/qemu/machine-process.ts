@@ -1,6 +1,7 @@
 // Starts one lab machine: prepares its files, runs QEMU (inside the run's namespace when it has
 // one), and registers its removal with the run. The command line itself comes from machine-command.
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentChannel } from './agent-channel.js';
@@ -82,6 +83,26 @@ export class QemuMachine {
     } finally {
       stop.abort();
       void exitedFirst;
+    }
+  }
+
+  /** The serial console so far (firmware, kernel and boot image messages). */
+  async consoleText(): Promise<string> {
+    return readFile(this.paths.consoleLog, 'utf8').catch(() => '');
+  }
+
+  /**
+   * Resolves with the console text once it matches `pattern` (the evidence of a boot failure, say);
+   * rejects when QEMU exits without it, the timeout passes or `signal` aborts.
+   */
+  async waitForConsole(pattern: RegExp, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string> {
+    const deadline = Date.now() + options.timeoutMs;
+    while (true) {
+      const text = await this.consoleText();
+      if (pattern.test(text)) return text;
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`machine ${this.name} stopped; console never showed ${pattern}`);
+      if (Date.now() > deadline) throw new Error(`machine ${this.name}: console did not show ${pattern} within ${Math.round(options.timeoutMs / 1000)} s`);
+      await sleep(100, undefined, { signal: options.signal });
     }
   }
 

@@ -101,7 +101,22 @@ describe('lab/qemu boot image on real machines @slow @qemu', function () {
     });
   });
 
-  it('a boot image without the NIC drivers: the NICs are on the PCI bus with no driver and there is no network interface', async () => {
+  it('x86 machine (32-bit CPU): the x64 boot image refuses to start, and the console log shows why @qemu', async () => {
+    await withLabRun(`boot-x86-${process.pid}`, async (run) => {
+      const machine = await launchMachine({
+        spec: directBootSpec(full, { architecture: 'x86' }),
+        accel: 'tcg',
+        outputDir: join(run.tempDir, 'out'),
+        stateDir: join(run.tempDir, 'pc1'),
+        cleanup: run.cleanup,
+        signal: run.signal,
+      });
+      const text = await machine.waitForConsole(/requires an x86-64 CPU/, { timeoutMs: 60_000, signal: run.signal });
+      expect(text).to.match(/This kernel requires an x86-64 CPU, but only detected an i686 CPU/);
+    });
+  });
+
+  it('a boot image without the NIC drivers: the NICs are on the PCI bus with no driver and there is no network interface; reboot says hello again', async () => {
     await withLabRun(`boot-nonic-${process.pid}`, async (run) => {
       const machine = await launchMachine({
         spec: directBootSpec(noNic, {
@@ -125,6 +140,15 @@ describe('lab/qemu boot image on real machines @slow @qemu', function () {
       expect(agent.helloFacts.nics).to.deep.equal([]);
       const ip = await agent.run('ip -o link show | grep -v " lo:" | wc -l', { timeoutMs: STEP_MS, signal: run.signal });
       expect(ip.output).to.deep.equal(['0']);
+
+      // Restart: the firmware boots the image again and the new environment's agent says hello.
+      const firstBoot = agent.helloFacts.bootId;
+      await agent.reboot({ timeoutMs: STEP_MS, signal: run.signal });
+      const again = await agent.waitForNewBoot(firstBoot, { timeoutMs: HELLO_MS, signal: run.signal });
+      expect(again.bootId).not.to.equal(firstBoot);
+      expect((await agent.run('echo back', { timeoutMs: STEP_MS, signal: run.signal })).output).to.deep.equal(['back']);
+      await agent.poweroff({ timeoutMs: STEP_MS, signal: run.signal });
+      expect((await machine.exited).exitCode).to.equal(0);
     });
   });
 });
