@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { InputError, parseYaml } from '../../scenarios/index.js';
 import type { Group, Step } from '../model.js';
 import { importTaskSequenceYaml } from './index.js';
@@ -98,6 +99,14 @@ describe('importing osdlab YAML task sequences', () => {
       expect(err.message).to.match(message);
     });
   }
+
+  it('imports the example in docs/task-sequence-yaml.md', () => {
+    const doc = readFileSync(new URL('../../docs/task-sequence-yaml.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const ts = load(example, 'docs/task-sequence-yaml.md');
+    expect(ts.name).to.equal('Deploy Windows 11 Enterprise');
+    expect((ts.children[0] as Group).children.map((c) => c.name)).to.deep.equal(['Partition Disk 0 - UEFI', 'Restart Computer', 'Install Line-of-business app']);
+  });
 
   it('maps positions through the scenario Locator and basePath for inline sequences', () => {
     const scenario = `deployments:\n  - name: d\n    taskSequence:\n      steps:\n        - name: x\n          type: Nope\n`;

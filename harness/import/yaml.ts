@@ -190,7 +190,8 @@ function setVariable(list: StepVariable[], name: string, value: string, known: S
     return;
   }
   const entry = known ? stepTypeVariable(known, name) : undefined;
-  const property = entry ? (entry.name === name ? entry.property : name.replace(/^OSD/, '')) : name;
+  // Numbered partition variables share the catalogue's partition-0 entry: OSDPartitions2Type → Partitions2Type.
+  const property = entry ? (entry.name.toLowerCase() === name.toLowerCase() ? entry.property : name.replace(/^OSD/i, '')) : name;
   list.push({ name, property, value, hidden: entry?.hidden ?? false });
 }
 
