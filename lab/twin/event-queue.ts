@@ -1,7 +1,9 @@
 // Pending events of the twin, as a binary min-heap over typed arrays. Events are ordered by
 // time, then by the order they were scheduled, so equal-time events run first-in first-out
 // and a run is deterministic. Storing the heap as parallel typed arrays (no object per event)
-// keeps 10^5 pending events cache-friendly: see docs/twin.md "Event core".
+// keeps 10^5 pending events cache-friendly: see docs/twin.md "Event core". Each slot knows its
+// heap position, so cancelling or moving an event (a flow whose rate changed) is O(log n) and
+// leaves no dead entries behind.
 
 /** Handle of a scheduled event: slot and generation packed into one number. */
 export type EventHandle = number;
@@ -12,9 +14,10 @@ export class EventQueue {
   private times: Float64Array;
   private seqs: Float64Array;
   private heap: Int32Array;
+  private positions: Int32Array;
   private size = 0;
   private nextSeq = 0;
-  /** Per slot: its callback (undefined once cancelled), generation and heap state. */
+  /** Per slot: its callback (undefined when free) and generation. */
   private actions: (((() => void) | undefined))[] = [];
   private generations: Int32Array;
   private freeSlots: number[] = [];
@@ -24,6 +27,7 @@ export class EventQueue {
     this.times = new Float64Array(initialCapacity);
     this.seqs = new Float64Array(initialCapacity);
     this.heap = new Int32Array(initialCapacity);
+    this.positions = new Int32Array(initialCapacity);
     this.generations = new Int32Array(initialCapacity);
   }
 
@@ -51,40 +55,45 @@ export class EventQueue {
 
   /** Cancels a pending event; a handle whose event already ran is ignored. */
   cancel(handle: EventHandle): void {
+    const slot = this.liveSlot(handle);
+    if (slot < 0) return;
+    this.removeAt(this.positions[slot]!);
+    this.release(slot);
+    this.live--;
+  }
+
+  /** Moves a pending event to a new time (it then runs after events already at that time). */
+  reschedule(handle: EventHandle, time: number): boolean {
+    const slot = this.liveSlot(handle);
+    if (slot < 0) return false;
+    this.removeAt(this.positions[slot]!);
+    this.times[slot] = time;
+    this.seqs[slot] = this.nextSeq++;
+    this.siftUp(this.size++, slot);
+    return true;
+  }
+
+  private liveSlot(handle: EventHandle): number {
     const slot = handle % SLOT_BITS;
     const generation = (handle - slot) / SLOT_BITS;
-    if (this.generations[slot] !== generation || this.actions[slot] === undefined) return;
-    // Lazy deletion: the slot stays in the heap and is skipped when it reaches the top.
-    this.actions[slot] = undefined;
-    this.live--;
+    return this.generations[slot] === generation && this.actions[slot] !== undefined ? slot : -1;
   }
 
   /** Time of the earliest pending event, or Infinity. */
   peekTime(): number {
-    this.dropCancelled();
     return this.size === 0 ? Infinity : this.times[this.heap[0]!]!;
   }
 
   /** Removes the earliest event and returns its action; `timeOut[0]` receives its time. */
   pop(timeOut: Float64Array): (() => void) | undefined {
-    this.dropCancelled();
     if (this.size === 0) return undefined;
     const slot = this.heap[0]!;
     const action = this.actions[slot]!;
     timeOut[0] = this.times[slot]!;
-    this.removeTop();
+    this.removeAt(0);
     this.release(slot);
     this.live--;
     return action;
-  }
-
-  private dropCancelled(): void {
-    while (this.size > 0) {
-      const slot = this.heap[0]!;
-      if (this.actions[slot] !== undefined) return;
-      this.removeTop();
-      this.release(slot);
-    }
   }
 
   private release(slot: number): void {
@@ -93,9 +102,11 @@ export class EventQueue {
     this.freeSlots.push(slot);
   }
 
-  private removeTop(): void {
+  private removeAt(pos: number): void {
     const last = this.heap[--this.size]!;
-    if (this.size > 0) this.siftDown(0, last);
+    if (pos === this.size) return;
+    if (pos > 0 && this.less(last, this.heap[(pos - 1) >> 1]!)) this.siftUp(pos, last);
+    else this.siftDown(pos, last);
   }
 
   private less(a: number, b: number): boolean {
@@ -111,9 +122,11 @@ export class EventQueue {
       const p = heap[parent]!;
       if (!this.less(slot, p)) break;
       heap[pos] = p;
+      this.positions[p] = pos;
       pos = parent;
     }
     heap[pos] = slot;
+    this.positions[slot] = pos;
   }
 
   private siftDown(pos: number, slot: number): void {
@@ -127,9 +140,11 @@ export class EventQueue {
       const c = heap[child]!;
       if (!this.less(c, slot)) break;
       heap[pos] = c;
+      this.positions[c] = pos;
       pos = child;
     }
     heap[pos] = slot;
+    this.positions[slot] = pos;
   }
 
   private grow(): void {
@@ -147,6 +162,7 @@ export class EventQueue {
     this.times = grow64(this.times);
     this.seqs = grow64(this.seqs);
     this.heap = grow32(this.heap);
+    this.positions = grow32(this.positions);
     this.generations = grow32(this.generations);
   }
 }

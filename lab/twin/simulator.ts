@@ -56,6 +56,11 @@ export class Simulator implements MachineClock {
     this.queue.cancel(handle);
   }
 
+  /** Moves a pending event to `atMs`; false when it already ran or was cancelled. */
+  reschedule(handle: EventHandle, atMs: number): boolean {
+    return this.queue.reschedule(handle, Math.max(atMs, this.nowMs));
+  }
+
   /** A promise whose settlement lets the engine's continuations run before the next event. */
   deferred<T>(): Deferred<T> {
     let resolve!: (value: T) => void;

@@ -32,6 +32,8 @@ interface Flow {
   rate: number;
   updatedAt: number;
   completion: EventHandle | undefined;
+  /** Epoch of the last component search that reached this flow. */
+  mark: number;
   onDone(): void;
 }
 
@@ -46,6 +48,9 @@ export class FlowNetwork {
   private readonly onResource: Set<Flow>[] = [];
   private readonly dirty = new Set<number>();
   private solvePending = false;
+  private epoch = 0;
+  private marks = new Int32Array(0);
+  private localIndex = new Int32Array(0);
   private nextId = 1;
   private readonly goodput: number;
   private readonly mode: 'incremental' | 'full';
@@ -73,6 +78,7 @@ export class FlowNetwork {
       rate: 0,
       updatedAt: this.sim.now(),
       completion: undefined,
+      mark: 0,
       onDone: request.onDone,
     };
     if (flow.remaining <= 0 || (flow.resources.length === 0 && flow.cap === Infinity)) {
@@ -147,54 +153,89 @@ export class FlowNetwork {
 
   /** Flows reachable from the given links through shared links. */
   private component(seeds: number[]): Flow[] {
-    const seenResource = new Set<number>(seeds);
-    const found = new Set<Flow>();
-    const stack = [...seeds];
+    const epoch = ++this.epoch;
+    const marks = this.resourceMarks(seeds);
+    const found: Flow[] = [];
+    const stack: number[] = [];
+    for (const r of seeds) {
+      if (marks[r] === epoch) continue;
+      marks[r] = epoch;
+      stack.push(r);
+    }
     while (stack.length > 0) {
-      const r = stack.pop()!;
-      const set = this.onResource[r];
+      const set = this.onResource[stack.pop()!];
       if (!set) continue;
       for (const flow of set) {
-        if (found.has(flow)) continue;
-        found.add(flow);
+        if (flow.mark === epoch) continue;
+        flow.mark = epoch;
+        found.push(flow);
         for (const next of flow.resources) {
-          if (seenResource.has(next)) continue;
-          seenResource.add(next);
+          if (marks[next] === epoch) continue;
+          marks[next] = epoch;
           stack.push(next);
         }
       }
     }
-    return [...found];
+    return found;
+  }
+
+  private resourceMarks(seeds: number[]): Int32Array {
+    const needed = Math.max(this.topology.resourceCount, ...seeds.map((r) => r + 1));
+    if (this.marks.length < needed) {
+      const grown = new Int32Array(Math.max(needed, 2 * this.marks.length));
+      grown.set(this.marks);
+      this.marks = grown;
+      this.localIndex = new Int32Array(grown.length);
+    }
+    return this.marks;
   }
 
   private solve(flows: Flow[]): void {
     if (flows.length === 0) return;
     const now = this.sim.now();
-    const local = new Map<number, number>();
+    // Number the links of these flows 0..k-1 (epoch-stamped, so nothing is cleared between solves).
+    const epoch = ++this.epoch;
+    let linkCount = 0;
+    for (const flow of flows) linkCount += flow.resources.length;
+    const marks = this.resourceMarks([]);
+    const start = new Int32Array(flows.length + 1);
+    const links = new Int32Array(linkCount);
     const capacity: number[] = [];
-    const paths = flows.map((flow) =>
-      Array.from(flow.resources, (r) => {
-        let i = local.get(r);
-        if (i === undefined) {
-          i = capacity.length;
-          local.set(r, i);
+    const caps = new Float64Array(flows.length);
+    let k = 0;
+    for (let f = 0; f < flows.length; f++) {
+      const flow = flows[f]!;
+      caps[f] = flow.cap;
+      for (const r of flow.resources) {
+        if (marks[r] !== epoch) {
+          marks[r] = epoch;
+          this.localIndex[r] = capacity.length;
           capacity.push((this.topology.resourceCapacityBps(r) / 8) * this.goodput);
         }
-        return i;
-      }),
-    );
-    const rates = maxMinFair(capacity, paths, Float64Array.from(flows, (f) => f.cap));
+        links[k++] = this.localIndex[r]!;
+      }
+      start[f + 1] = k;
+    }
+    const rates = maxMinFair(capacity, { start, links }, caps);
     this.stats.solves++;
     this.stats.flowsSolved += flows.length;
-    flows.forEach((flow, i) => {
-      const rate = rates[i]!;
-      flow.remaining = Math.max(0, flow.remaining - (flow.rate * (now - flow.updatedAt)) / 1000);
-      flow.updatedAt = now;
-      if (rate === flow.rate && flow.completion !== undefined) return;
-      flow.rate = rate;
+    for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);
+  }
+
+  private applyRate(flow: Flow, rate: number, now: number): void {
+    flow.remaining = Math.max(0, flow.remaining - (flow.rate * (now - flow.updatedAt)) / 1000);
+    flow.updatedAt = now;
+    if (rate === flow.rate && flow.completion !== undefined) return;
+    flow.rate = rate;
+    if (rate <= 0) {
       if (flow.completion !== undefined) this.sim.cancel(flow.completion);
-      flow.completion = rate > 0 ? this.sim.after((flow.remaining / rate) * 1000, () => this.finish(flow)) : undefined;
-    });
+      flow.completion = undefined;
+      return;
+    }
+    const at = now + (flow.remaining / rate) * 1000;
+    if (flow.completion === undefined || !this.sim.reschedule(flow.completion, at)) {
+      flow.completion = this.sim.at(at, () => this.finish(flow));
+    }
   }
 
   private finish(flow: Flow): void {

@@ -3,34 +3,47 @@
 // cap (client limit, TCP window, loss) freezes there. Each round costs O(links), and caps are
 // visited in sorted order, so one solve is O(links · rounds + flows · log flows).
 
+/** Flows' paths in compressed form: flow f crosses links[start[f] .. start[f+1]). */
+export interface FlowPaths {
+  start: Int32Array;
+  links: Int32Array;
+}
+
+export function toFlowPaths(paths: ReadonlyArray<ArrayLike<number>>): FlowPaths {
+  const start = new Int32Array(paths.length + 1);
+  paths.forEach((p, f) => (start[f + 1] = start[f]! + p.length));
+  const links = new Int32Array(start[paths.length]!);
+  paths.forEach((p, f) => links.set(Array.from(p), start[f]!));
+  return { start, links };
+}
+
 /**
  * @param capacity capacity of each link (any rate unit)
- * @param paths for each flow, the indices of the links it crosses
+ * @param paths for each flow, the links it crosses
  * @param caps for each flow, its own upper bound (Infinity when none)
  */
-export function maxMinFair(
-  capacity: ArrayLike<number>,
-  paths: ReadonlyArray<ArrayLike<number>>,
-  caps: ArrayLike<number>,
-): Float64Array {
-  const flowCount = paths.length;
+export function maxMinFair(capacity: ArrayLike<number>, paths: FlowPaths, caps: ArrayLike<number>): Float64Array {
+  const flowCount = paths.start.length - 1;
   const linkCount = capacity.length;
+  const { start: pathStart, links: pathLinks } = paths;
   const rate = new Float64Array(flowCount);
   const frozen = new Uint8Array(flowCount);
   const remaining = Float64Array.from(capacity);
   const active = new Int32Array(linkCount);
-  for (const path of paths) for (let i = 0; i < path.length; i++) active[path[i]!]!++;
+  for (let i = 0; i < pathLinks.length; i++) active[pathLinks[i]!]!++;
 
-  // Flows per link, compressed (CSR), to freeze a saturated link's flows without a scan.
-  const start = new Int32Array(linkCount + 1);
-  for (let l = 0; l < linkCount; l++) start[l + 1] = start[l]! + active[l]!;
-  const fill = start.slice(0, linkCount);
-  const members = new Int32Array(start[linkCount]!);
-  paths.forEach((path, f) => {
-    for (let i = 0; i < path.length; i++) members[fill[path[i]!]!++] = f;
-  });
+  // Flows per link, compressed, to freeze a saturated link's flows without a scan.
+  const memberStart = new Int32Array(linkCount + 1);
+  for (let l = 0; l < linkCount; l++) memberStart[l + 1] = memberStart[l]! + active[l]!;
+  const fill = memberStart.slice(0, linkCount);
+  const members = new Int32Array(pathLinks.length);
+  for (let f = 0; f < flowCount; f++) {
+    for (let i = pathStart[f]!; i < pathStart[f + 1]!; i++) members[fill[pathLinks[i]!]!++] = f;
+  }
 
-  const byCap = Array.from({ length: flowCount }, (_, f) => f).sort((a, b) => caps[a]! - caps[b]! || a - b);
+  const capped: number[] = [];
+  for (let f = 0; f < flowCount; f++) if (caps[f]! < Infinity) capped.push(f);
+  capped.sort((a, b) => caps[a]! - caps[b]! || a - b);
   let next = 0;
   let unfrozen = flowCount;
 
@@ -38,9 +51,8 @@ export function maxMinFair(
     rate[f] = r;
     frozen[f] = 1;
     unfrozen--;
-    const path = paths[f]!;
-    for (let i = 0; i < path.length; i++) {
-      const l = path[i]!;
+    for (let i = pathStart[f]!; i < pathStart[f + 1]!; i++) {
+      const l = pathLinks[i]!;
       remaining[l] = Math.max(0, remaining[l]! - r);
       active[l]!--;
     }
@@ -57,10 +69,9 @@ export function maxMinFair(
         bottleneck = l;
       }
     }
-    while (next < flowCount && frozen[byCap[next]!]) next++;
-    const capped = next < flowCount ? byCap[next]! : -1;
-    if (capped >= 0 && caps[capped]! <= level) {
-      freeze(capped, caps[capped]!);
+    while (next < capped.length && frozen[capped[next]!]) next++;
+    if (next < capped.length && caps[capped[next]!]! <= level) {
+      freeze(capped[next]!, caps[capped[next]!]!);
       continue;
     }
     if (bottleneck < 0) {
@@ -68,7 +79,7 @@ export function maxMinFair(
       for (let f = 0; f < flowCount; f++) if (!frozen[f]) freeze(f, Infinity);
       break;
     }
-    for (let i = start[bottleneck]!; i < start[bottleneck + 1]!; i++) {
+    for (let i = memberStart[bottleneck]!; i < memberStart[bottleneck + 1]!; i++) {
       const f = members[i]!;
       if (!frozen[f]) freeze(f, level);
     }

@@ -33,6 +33,7 @@ export class Topology {
   private readonly adjacency: Edge[][] = [];
   private readonly links: TwinLink[] = [];
   private readonly routes = new Map<string, Route>();
+  private readonly trees = new Map<number, { via: Int32Array; prev: Int32Array }>();
 
   hasNode(id: string): boolean {
     return this.nodeIndex.has(id);
@@ -53,6 +54,7 @@ export class Topology {
     this.adjacency[this.node(link.from)]!.push({ to: this.node(link.to), resource: 2 * i });
     this.adjacency[this.node(link.to)]!.push({ to: this.node(link.from), resource: 2 * i + 1 });
     this.routes.clear();
+    this.trees.clear();
   }
 
   get resourceCount(): number {
@@ -75,27 +77,13 @@ export class Topology {
     if (cached) return cached;
     const src = this.node(from);
     const dst = this.node(to);
-    const via = new Int32Array(this.adjacency.length).fill(-1);
-    const prev = new Int32Array(this.adjacency.length).fill(-1);
-    const seen = new Uint8Array(this.adjacency.length);
-    seen[src] = 1;
-    const queue = [src];
-    for (let head = 0; head < queue.length && !seen[dst]; head++) {
-      const n = queue[head]!;
-      for (const e of this.adjacency[n]!) {
-        if (seen[e.to]) continue;
-        seen[e.to] = 1;
-        via[e.to] = e.resource;
-        prev[e.to] = n;
-        queue.push(e.to);
-      }
-    }
-    if (!seen[dst]) return undefined;
+    const tree = this.shortestPathTree(src);
+    if (dst !== src && tree.prev[dst] === -1) return undefined;
     const resources: number[] = [];
     let latencyMs = 0;
     let delivered = 1;
-    for (let n = dst; n !== src; n = prev[n]!) {
-      const r = via[n]!;
+    for (let n = dst; n !== src; n = tree.prev[n]!) {
+      const r = tree.via[n]!;
       resources.push(r);
       const link = this.links[r >> 1]!;
       latencyMs += link.latencyMs;
@@ -105,6 +93,31 @@ export class Topology {
     const route = { resources: Int32Array.from(resources), latencyMs, loss: 1 - delivered };
     this.routes.set(key, route);
     return route;
+  }
+
+  /** Breadth-first tree from a source, kept so that routes from one server to many clients cost one search. */
+  private shortestPathTree(src: number): { via: Int32Array; prev: Int32Array } {
+    const cached = this.trees.get(src);
+    if (cached) return cached;
+    const n = this.adjacency.length;
+    const via = new Int32Array(n).fill(-1);
+    const prev = new Int32Array(n).fill(-1);
+    const seen = new Uint8Array(n);
+    seen[src] = 1;
+    const queue = [src];
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head]!;
+      for (const e of this.adjacency[node]!) {
+        if (seen[e.to]) continue;
+        seen[e.to] = 1;
+        via[e.to] = e.resource;
+        prev[e.to] = node;
+        queue.push(e.to);
+      }
+    }
+    const tree = { via, prev };
+    this.trees.set(src, tree);
+    return tree;
   }
 
   private node(id: string): number {

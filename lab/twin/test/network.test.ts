@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Simulator } from '../simulator.js';
 import { Topology } from '../network/topology.js';
 import { FlowNetwork } from '../network/flows.js';
-import { maxMinFair } from '../network/maxmin.js';
+import { maxMinFair, toFlowPaths } from '../network/maxmin.js';
 import { TCP_GOODPUT_FACTOR, tcpFlowCeiling } from '../network/goodput.js';
 
 const MB = 1e6;
@@ -100,7 +100,7 @@ describe('twin network: flows and max-min fairness', () => {
         (capacity, flowSpecs) => {
           const paths = flowSpecs.map(([p]) => [...new Set(p.map((x) => x % capacity.length))]);
           const caps = flowSpecs.map(([, c]) => c ?? Infinity);
-          const rates = maxMinFair(capacity, paths, caps);
+          const rates = maxMinFair(capacity, toFlowPaths(paths), caps);
           assertMaxMin(capacity, paths, caps, rates);
           const brute = bruteForce(capacity, paths, caps);
           brute.forEach((r, f) => expect(rates[f]).to.be.closeTo(r, 2e-3));
