@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { InputError } from '../scenarios/index.js';
 import { runTaskSequence, type RunTaskSequenceOptions } from './engine.js';
 import { group, partitionUefi, sequence, step, variableEquals } from './engine/test-builders.js';
 import type { DiskFacts } from './machine.js';
@@ -376,6 +377,26 @@ describe('engine: log details and harness abort', () => {
     expect(r.outcome).to.equal('error');
     expect(r.error).to.equal('scenario time limit reached');
     expect(r.byName('Next').status).to.equal('notRun');
+  });
+});
+
+describe('engine: restart notifications and deployment input', () => {
+  it('Restart Computer waits SMSRebootTimeout seconds on the machine clock before restarting', async () => {
+    const machine = new InMemoryMachine({ facts: { disks: formattedDisks() } });
+    const r = await run(sequence([step('Restart', { type: 'SMS_TaskSequence_RebootAction', variables: { SMSRebootTarget: 'WinPE', SMSRebootTimeout: '15' } })]), machine);
+    const restartAt = machine.calls.find((c) => c.operation === 'restart')!.at;
+    expect(restartAt - Date.parse(r.steps[0].start!)).to.equal(15_000);
+  });
+
+  it('a computer variable with a name ConfigMgr refuses is an input error naming it', async () => {
+    let error: unknown;
+    try {
+      await run(sequence([step('A')]), new InMemoryMachine(), { variables: { computer: { '1Bad': 'x' } } });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(InputError);
+    expect((error as Error).message).to.match(/variables\.computer\.1Bad: variable name "1Bad" is not allowed/);
   });
 });
 

@@ -8,6 +8,7 @@ import { environmentVariables, startupVariables, type DeploymentContext } from '
 import type { ActionOutcome, MachineFacts, RunEnvironment, TaskSequenceMachine } from './machine.js';
 import type { Group, Step, TaskSequence, TaskSequenceNode } from './model.js';
 import type { MachineOutcome, StepResult, StepStatus } from './result.js';
+import { InputError } from '../scenarios/index.js';
 import { SmstsLog } from './smsts-log.js';
 import { stepTypeByClass, stepTypeVariable } from './step-types.js';
 import { deploymentLayers, expandVariables, VariableRuleError, VariableStore, type DeploymentVariables } from './variables.js';
@@ -51,6 +52,12 @@ export interface RunTaskSequenceResult {
   log: SmstsLog;
 }
 
+interface RestartRequest {
+  target: RunEnvironment;
+  retry: boolean;
+  delaySeconds: number;
+}
+
 /** How a node ended, as its parent sees it. */
 type Flow = 'continue' | 'failed' | 'halted';
 
@@ -58,6 +65,8 @@ type Flow = 'continue' | 'failed' | 'halted';
 class RunFault extends Error {}
 
 const DEFAULT_SUCCESS_CODES = [0, 3010];
+/** "≤ 1,000 variables per computer" (osd-behaviours §3.1). */
+const MAX_COMPUTER_VARIABLES = 1000;
 
 export async function runTaskSequence(options: RunTaskSequenceOptions): Promise<RunTaskSequenceResult> {
   return new Execution(options).run();
@@ -146,7 +155,17 @@ class Execution {
     const { sequence, variables = {}, deployment = {} } = this.options;
     const globals = Object.fromEntries(sequence.globalVariables.map((v) => [v.name, v.value]));
     for (const layer of deploymentLayers(variables, globals)) {
-      for (const [name, value] of Object.entries(layer.variables)) this.setGlobal(name, value, 'user');
+      if (layer.source === 'computer' && Object.keys(layer.variables).length > MAX_COMPUTER_VARIABLES) {
+        throw new InputError({ path: 'variables.computer', message: `${Object.keys(layer.variables).length} computer variables; ConfigMgr allows at most ${MAX_COMPUTER_VARIABLES}` });
+      }
+      for (const [name, value] of Object.entries(layer.variables)) {
+        try {
+          this.setGlobal(name, value, 'user');
+        } catch (err) {
+          if (err instanceof VariableRuleError) throw new InputError({ file: layer.source === 'taskSequence' ? sequence.file : undefined, path: `variables.${layer.source}.${name}`, message: err.message });
+          throw err;
+        }
+      }
     }
     const context: DeploymentContext = {
       type: deployment.type ?? (isOsDeployment(sequence.children) ? '2' : '1'),
@@ -299,7 +318,7 @@ class Execution {
       this.setGlobal('_SMSTSLastActionSucceeded', 'true', 'engine');
       const restart = this.restartRequest(step, result);
       if (!restart) break;
-      const booted = await this.restart(step, pointer, restart.target, restart.retry);
+      const booted = await this.restart(step, pointer, restart);
       if (booted !== undefined) {
         halted = booted;
         break;
@@ -345,15 +364,18 @@ class Execution {
   }
 
   /** A restart the step asked for: by its action, by exit code 3010, or through SMSTSRebootRequested. */
-  private restartRequest(step: Step, result: ActionResult): { target: RunEnvironment; retry: boolean } | undefined {
+  private restartRequest(step: Step, result: ActionResult): RestartRequest | undefined {
     const requested = (this.env.get('SMSTSRebootRequested') ?? '').toLowerCase();
     const retry = result.retry === true || (this.env.get('SMSTSRetryRequested') ?? '').toLowerCase() === 'true';
-    if (result.restartTo) return { target: result.restartTo, retry };
-    if (requested === 'winpe') return { target: 'WinPE', retry };
-    if (requested === 'hd') return { target: 'FullOS', retry };
+    // SMSTSRebootDelay: seconds the engine's own restart notification stays up (0 = none).
+    const engineDelay = Number(this.env.get('SMSTSRebootDelay') ?? '0');
+    const delaySeconds = result.restartDelaySeconds ?? (Number.isFinite(engineDelay) && engineDelay > 0 ? engineDelay : 0);
+    if (result.restartTo) return { target: result.restartTo, retry, delaySeconds };
+    if (requested === 'winpe') return { target: 'WinPE', retry, delaySeconds };
+    if (requested === 'hd') return { target: 'FullOS', retry, delaySeconds };
     if (requested === 'true' || result.rebootRequested || result.exitCode === WIN32.rebootRequired) {
       this.log.info(`The action (${step.name}) requested a reboot`, 'engine.cxx:283');
-      return { target: this.facts.environment, retry };
+      return { target: this.facts.environment, retry, delaySeconds };
     }
     return undefined;
   }
@@ -454,7 +476,16 @@ class Execution {
     return expandVariables(text, (name) => this.env.get(name) ?? view(name));
   }
 
-  private async restart(step: Step, pointer: number, target: RunEnvironment, retry: boolean): Promise<string | undefined> {
+  /** Waits on the machine's clock; only the harness abort interrupts it, which is a fault. */
+  private async pause(seconds: number): Promise<void> {
+    try {
+      await this.machine.clock.sleep(seconds * 1000, this.signal);
+    } catch (err) {
+      throw new RunFault(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private async restart(step: Step, pointer: number, { target, retry, delaySeconds }: RestartRequest): Promise<string | undefined> {
     const facts = await this.machine.facts(this.signal);
     const formatted = facts.disks.some((d) => d.partitions.some((p) => p.fileSystem !== undefined));
     if (!formatted) {
@@ -466,6 +497,7 @@ class Execution {
     this.log.info(target === 'WinPE' ? 'Reboot to WinPE' : 'Reboot to local harddisk', 'engine.cxx:500');
     const next = retry ? pointer : pointer + 1;
     this.setGlobal('_SMSTSNextInstructionPointer', String(next), 'engine');
+    if (delaySeconds > 0) await this.pause(delaySeconds);
     this.log.info('Calling RebootSystem()', 'engine.cxx:614');
     // The environment goes to disk as TSManager's does; what comes back is all the engine keeps.
     const saved: EngineState = JSON.parse(

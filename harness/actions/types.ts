@@ -32,6 +32,8 @@ export interface ActionResult extends ActionOutcome {
   restartTo?: RunEnvironment;
   /** After the restart run the same step again (SMSTSRetryRequested). */
   retry?: boolean;
+  /** Seconds the restart notification stays up before the restart (Restart Computer's SMSRebootTimeout). */
+  restartDelaySeconds?: number;
   /** Why the action failed, in smsts.log's words; the step's reason. */
   reason?: string;
 }
