@@ -119,6 +119,20 @@ describe('engine: properties over random task-sequence trees', () => {
     );
   });
 
+  it('_SMSTSLastActionSucceeded and _SMSTSLastActionRetCode describe the last step that ran (skips do not reset them)', async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, async (shape) => {
+        const { result } = await execute(shape);
+        const ran = result.steps.filter((s) => s.kind === 'step' && (s.status === 'success' || s.status === 'failed') && s.exitCode !== undefined);
+        const last = ran.at(-1);
+        if (result.outcome === 'failed' && result.steps.some((s) => /no formatted partition/.test(s.reason ?? ''))) return;
+        expect(result.variables._SMSTSLastActionSucceeded).to.equal(last ? String(last.status === 'success') : undefined);
+        expect(result.variables._SMSTSLastActionRetCode).to.equal(last ? String(last.exitCode) : undefined);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('the same tree on the same machine gives the same result and the same log', async () => {
     await fc.assert(
       fc.asyncProperty(tree, async (shape) => {
