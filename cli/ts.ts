@@ -2,7 +2,7 @@
 // <sequence> XML, MDT ts.xml or osdlab YAML). Other modules add subcommands through tsGroup().
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { importTaskSequenceFile, lintTaskSequence, renderTaskSequence, showTaskSequence, type LintIssue, type LintScenario } from '../harness/index.js';
+import { importTaskSequenceFile, lintScenarioFor, lintTaskSequence, renderTaskSequence, showTaskSequence, type LintIssue, type LintScenario } from '../harness/index.js';
 import { formatProblem, loadScenario } from '../scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 
@@ -19,19 +19,11 @@ export function tsGroup(program: Command): Command {
 
 const print = (text: string) => process.stdout.write(text);
 
+/** The scenario's view for lint: the deployments whose task sequence is this file. */
 async function scenarioFacts(scenarioFile: string, tsFile: string): Promise<LintScenario> {
   const scenario = await loadScenario(scenarioFile);
-  const { bootImages, osImages, driverPackages, packages } = scenario.content;
   const target = resolve(tsFile);
-  const mine = scenario.deployments.filter((d) => d.taskSequence.kind === 'file' && resolve(d.taskSequence.file) === target);
-  // Deployments only for media and PXE start in Windows PE; those only for clients start in the full OS.
-  const starts = new Set(mine.map((d) => (d.availableTo === 'clients' ? 'FullOS' : d.availableTo === 'clientsMediaAndPxe' ? 'either' : 'WinPE')));
-  const [only] = [...starts];
-  return {
-    packageIds: [...bootImages, ...osImages, ...driverPackages, ...packages].map((c) => c.id),
-    downloadAllDeployments: mine.filter((d) => d.contentDownload === 'downloadAll').map((d) => d.name),
-    ...(starts.size === 1 && only !== 'either' ? { startsIn: { environment: only, deployments: mine.map((d) => d.name) } } : {}),
-  };
+  return lintScenarioFor(scenario, scenario.deployments.filter((d) => d.taskSequence.kind === 'file' && resolve(d.taskSequence.file) === target));
 }
 
 function formatIssue(i: LintIssue): string {

@@ -6,7 +6,7 @@ export { STEP_TYPES, stepTypeByClass, stepTypeByName, stepTypeVariable, type Ste
 export { evaluateCondition, describeCondition, compareVariable, type ConditionContext, type ConditionOutcome } from './conditions.js';
 export { runWql, parseWql, likeMatch, WqlError, WMI_CLASSES } from './wql.js';
 export { showTaskSequence, renderTaskSequence, type ShownTaskSequence, type ShownNode } from './show.js';
-export { lintTaskSequence, type LintIssue, type LintRule, type LintScenario, type LintSeverity } from './lint.js';
+export { lintTaskSequence, lintScenarioFor, type LintIssue, type LintRule, type LintScenario, type LintSeverity } from './lint.js';
 export { walkTaskSequence, countNodes, type WalkEntry } from './tree.js';
 export { runTaskSequence, DEFAULT_MAX_CHILD_DEPTH, type RunTaskSequenceOptions, type RunTaskSequenceResult, type EngineState } from './engine.js';
 export { VariableStore, VariableRuleError, variableNameProblem, valueProblem, expandVariables, deploymentLayers, MAX_VALUE_LENGTH, MAX_ENVIRONMENT_BYTES, type DeploymentVariables, type CollectionVariables, type VariableLayer, type VariableWriter } from './variables.js';

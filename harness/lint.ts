@@ -7,6 +7,7 @@ import { walkTaskSequence, type WalkEntry } from './tree.js';
 import { variableNameProblem, valueProblem } from './variables.js';
 import { runWql, WqlError } from './wql.js';
 import type { MachineFacts } from './machine.js';
+import type { Deployment, Scenario } from '../scenarios/index.js';
 
 export type LintSeverity = 'error' | 'warning';
 
@@ -38,6 +39,19 @@ export interface LintScenario {
   downloadAllDeployments: string[];
   /** Where every deployment of this sequence starts it: Windows PE (media and PXE only) or the full OS (clients only). */
   startsIn?: { environment: 'WinPE' | 'FullOS'; deployments: string[] };
+}
+
+/** What lint needs from a scenario, for the deployments that run this sequence. */
+export function lintScenarioFor(scenario: Pick<Scenario, 'content'>, deployments: Deployment[]): LintScenario {
+  const { bootImages, osImages, driverPackages, packages } = scenario.content;
+  // Deployments only for media and PXE start in Windows PE; those only for clients start in the full OS.
+  const starts = new Set(deployments.map((d) => (d.availableTo === 'clients' ? 'FullOS' : d.availableTo === 'clientsMediaAndPxe' ? 'either' : 'WinPE')));
+  const [only] = [...starts];
+  return {
+    packageIds: [...bootImages, ...osImages, ...driverPackages, ...packages].map((c) => c.id),
+    downloadAllDeployments: deployments.filter((d) => d.contentDownload === 'downloadAll').map((d) => d.name),
+    ...(starts.size === 1 && only !== 'either' ? { startsIn: { environment: only, deployments: deployments.map((d) => d.name) } } : {}),
+  };
 }
 
 /** Facts with every list empty: enough to check that a WQL query names classes and properties the model has. */
