@@ -179,6 +179,7 @@ describe('conditions: file, folder, registry, software, OS version, unknown', ()
     ['software this version', { kind: 'software', operator: 'ThisVersion', productCode: '{11111111-2222-3333-4444-555555555555}', version: '2.0' }, false],
     ['OS version ≥ 10.0 x64', { kind: 'osVersion', operator: 'greaterEqual', version: '10.0', architecture: 'x64' }, true],
     ['OS version x86 only', { kind: 'osVersion', operator: 'greaterEqual', version: '10.0', architecture: 'x86' }, false],
+    ['the console\'s OS version query (WMI)', { kind: 'wmi', namespace: 'root\\cimv2', query: `SELECT * FROM Win32_OperatingSystem WHERE Version LIKE "10.0%" AND ProductType = "1"` }, true],
   ];
   for (const [title, c, want] of cases) {
     it(`${title} → ${want}`, async () => {

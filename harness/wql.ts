@@ -21,7 +21,7 @@ const osArchitecture = (a: MachineFacts['architecture']) => (a === 'x64' ? '64-b
 /** The classes the machine model can answer, with what each property is made from. */
 const CLASSES: Record<string, WmiClass> = {
   Win32_ComputerSystem: {
-    properties: ['Manufacturer', 'Model', 'Name', 'TotalPhysicalMemory', 'NumberOfProcessors', 'NumberOfLogicalProcessors', 'SystemType'],
+    properties: ['Manufacturer', 'Model', 'Name', 'TotalPhysicalMemory', 'NumberOfProcessors', 'NumberOfLogicalProcessors', 'SystemType', 'PCSystemType'],
     instances: (f) => [{
       Manufacturer: f.smbios.manufacturer,
       Model: f.smbios.product,
@@ -30,6 +30,8 @@ const CLASSES: Record<string, WmiClass> = {
       NumberOfProcessors: 1,
       NumberOfLogicalProcessors: f.cpus,
       SystemType: f.architecture === 'x64' ? 'x64-based PC' : 'X86-based PC',
+      // 1 = desktop: the machine model has no battery or chassis, so no lab machine is a laptop (2).
+      PCSystemType: 1,
     }],
   },
   Win32_ComputerSystemProduct: {
@@ -45,7 +47,8 @@ const CLASSES: Record<string, WmiClass> = {
     instances: (f) => [{ Manufacturer: f.smbios.manufacturer, SerialNumber: f.smbios.serial, SMBIOSAssetTag: f.smbios.assetTag ?? null }],
   },
   Win32_OperatingSystem: {
-    properties: ['Caption', 'Version', 'BuildNumber', 'OSArchitecture'],
+    // The console's "Operating System Version" condition is a query on Version, ProductType and OSType.
+    properties: ['Caption', 'Version', 'BuildNumber', 'OSArchitecture', 'ProductType', 'OSType'],
     // Windows PE answers for itself; the model only knows its architecture.
     instances: (f) => [f.operatingSystem
       ? {
@@ -53,8 +56,11 @@ const CLASSES: Record<string, WmiClass> = {
           Version: f.operatingSystem.version,
           BuildNumber: f.operatingSystem.version.split('.')[2] ?? null,
           OSArchitecture: osArchitecture(f.operatingSystem.architecture),
+          // 1 = workstation, 3 = server (domain controllers, 2, are not modelled).
+          ProductType: /server/i.test(f.operatingSystem.caption) ? 3 : 1,
+          OSType: 18,
         }
-      : { Caption: null, Version: null, BuildNumber: null, OSArchitecture: osArchitecture(f.architecture) }],
+      : { Caption: null, Version: null, BuildNumber: null, OSArchitecture: osArchitecture(f.architecture), ProductType: null, OSType: 18 }],
   },
   Win32_Processor: {
     properties: ['Architecture', 'AddressWidth', 'DataWidth', 'MaxClockSpeed', 'NumberOfLogicalProcessors'],
