@@ -23,6 +23,7 @@ export { probeAccelerator, type AcceleratorChoice, type ProbeOptions } from './a
 export { QmpClient, QmpError, type QmpEvent, type QmpGreeting, type QmpStatus } from './qmp.js';
 export { AgentChannel, AgentError, AGENT_SCRIPT, type AgentFacts, type AgentPciDevice, type RunResult } from './agent-channel.js';
 export { CleanupRegistry, type CleanupFailure } from './cleanup.js';
-export { withLabRun, validateRunId, LabInterrupted, type LabRun, type LabRunOptions } from './lab-run.js';
+export { withLabRun, validateRunId, LabInterrupted, OWNER_FILE, type LabRun, type LabRunOptions } from './lab-run.js';
 export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnetSpec, type LinkShaping } from './lab-network.js';
 export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
+export { sweepStaleRuns } from './stale-runs.js';

@@ -1,7 +1,7 @@
 // One lab run's lifetime: a short temp dir (unix socket paths must stay under 108 bytes), a
 // cleanup registry, and SIGINT/SIGTERM handlers that abort the run, remove everything it created
 // and then let the signal end the process as usual. Handlers are removed when the run ends.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../scenarios/index.js';
@@ -35,6 +35,9 @@ export class LabInterrupted extends Error {
     this.name = 'LabInterrupted';
   }
 }
+
+/** In each run's temp dir: which process owns the run. */
+export const OWNER_FILE = 'owner.json';
 
 const RUN_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
@@ -86,6 +89,8 @@ export async function withLabRun<T>(runId: string, body: (run: LabRun) => Promis
     // Registered before it exists, so an interrupt in between still removes it.
     cleanup.add(`temp dir ${tempDir}`, () => rm(tempDir, { recursive: true, force: true }));
     await mkdir(tempDir, { recursive: true });
+    // Lets a later sweep recognise this run's leftovers if this process dies without cleaning up (SIGKILL).
+    await writeFile(join(tempDir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, runId })}\n`);
     return await body({ runId, tempDir, cleanup, signal });
   } finally {
     await finish();

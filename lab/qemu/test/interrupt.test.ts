@@ -1,8 +1,9 @@
 // A run killed mid-boot leaves nothing behind: no namespace, tap, bridge, QEMU process or temp dir.
 import { expect } from 'chai';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { sweepStaleRuns } from '../stale-runs.js';
 import { leftoverNamespaces, leftoverQemu, namespacesUnavailable, qemuUnavailable, testBootImage } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/interrupted-run.ts', import.meta.url));
@@ -35,7 +36,13 @@ async function assertNothingLeft(ready: Ready, linksBefore: string[]): Promise<v
   expect(await leftoverQemu(ready.tempDir)).to.deep.equal([]);
   expect(await access(ready.tempDir).then(() => true, () => false), 'temp dir left').to.equal(false);
   expect(await hostLinks(), 'no tap or bridge appeared on the host').to.deep.equal(linksBefore);
-  expect(() => process.kill(ready.qemuPid, 0)).to.throw();
+  expect(await running(ready.qemuPid), `QEMU pid ${ready.qemuPid} still running`).to.equal(false);
+}
+
+/** Gone or a zombie (an orphaned QEMU is re-parented to PID 1, which may never reap it here). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z /.test(stat);
 }
 
 describe('lab/qemu run interrupted mid-boot @slow @qemu', function () {
@@ -74,6 +81,20 @@ describe('lab/qemu run interrupted mid-boot @slow @qemu', function () {
     const result = await child;
     expect(result.exitCode).to.equal(1);
     expect(String(result.stderr)).to.match(/machine stopped unexpectedly: SIGKILL/);
+    await assertNothingLeft(ready, linksBefore);
+  });
+
+  it('the run process SIGKILLed (nothing can run then): the next sweep removes what it left', async () => {
+    const linksBefore = await hostLinks();
+    const runId = `int-kill-${process.pid}`;
+    const child = execa('node', ['--import', 'tsx', FIXTURE, runId], { reject: false });
+    const ready = await waitForReady(child);
+    child.kill('SIGKILL');
+    await child;
+    expect(await leftoverNamespaces(ready.namespace)).to.deep.equal([ready.namespace]);
+    expect(await sweepStaleRuns()).to.include(runId);
+    // QEMU takes a moment to go after SIGKILL.
+    for (let i = 0; i < 50 && (await running(ready.qemuPid)); i++) await new Promise((r) => setTimeout(r, 100));
     await assertNothingLeft(ready, linksBefore);
   });
 });

@@ -1,0 +1,46 @@
+// Leftovers of lab runs whose process died without cleaning up (SIGKILL, power loss of the host
+// process): found by the owner file in /tmp/osdlab-<runId>/ naming a process that no longer exists.
+// The sweep stops their QEMU processes, deletes their namespace and removes the temp dir.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabNetwork, namespaceName } from './lab-network.js';
+import { OWNER_FILE } from './lab-run.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** QEMU pids from the run's pid files, only while the process really is that run's QEMU (pids get reused). */
+async function runQemuPids(tempDir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const machine of await readdir(tempDir, { withFileTypes: true })) {
+    if (!machine.isDirectory()) continue;
+    const pid = Number((await readFile(join(tempDir, machine.name, 'qemu.pid'), 'utf8').catch(() => '')).trim());
+    if (!pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('qemu-system') && cmdline.includes(tempDir)) pids.push(pid);
+  }
+  return pids;
+}
+
+/** Removes the leftovers of every dead run under `tempRoot`; returns the run ids swept. */
+export async function sweepStaleRuns(tempRoot = tmpdir()): Promise<string[]> {
+  const swept: string[] = [];
+  for (const entry of await readdir(tempRoot)) {
+    if (!entry.startsWith('osdlab-')) continue;
+    const tempDir = join(tempRoot, entry);
+    const owner = await readFile(join(tempDir, OWNER_FILE), 'utf8').then((t) => JSON.parse(t) as { pid: number; runId: string }, () => undefined);
+    if (!owner || alive(owner.pid)) continue;
+    for (const pid of await runQemuPids(tempDir)) process.kill(pid, 'SIGKILL');
+    await LabNetwork.removeNamespace(namespaceName(owner.runId));
+    await rm(tempDir, { recursive: true, force: true });
+    swept.push(owner.runId);
+  }
+  return swept;
+}
