@@ -34,6 +34,8 @@ interface Flow {
   completion: EventHandle | undefined;
   /** Epoch of the last component search that reached this flow. */
   mark: number;
+  /** Index of this flow in onResource[resources[i]]. */
+  slots: Int32Array;
   onDone(): void;
 }
 
@@ -45,7 +47,8 @@ export interface FlowStats {
 
 export class FlowNetwork {
   private readonly flows = new Map<number, Flow>();
-  private readonly onResource: Set<Flow>[] = [];
+  /** Flows crossing each link; a flow knows its index in each list (swap-remove in O(1)). */
+  private readonly onResource: Flow[][] = [];
   private readonly dirty = new Set<number>();
   private solvePending = false;
   private epoch = 0;
@@ -79,6 +82,7 @@ export class FlowNetwork {
       updatedAt: this.sim.now(),
       completion: undefined,
       mark: 0,
+      slots: new Int32Array(request.route.resources.length),
       onDone: request.onDone,
     };
     if (flow.remaining <= 0 || (flow.resources.length === 0 && flow.cap === Infinity)) {
@@ -91,7 +95,11 @@ export class FlowNetwork {
       this.solve([flow]);
       return flow.id;
     }
-    for (const r of flow.resources) this.resourceFlows(r).add(flow);
+    flow.resources.forEach((r, i) => {
+      const list = (this.onResource[r] ??= []);
+      flow.slots[i] = list.length;
+      list.push(flow);
+    });
     this.touch(flow);
     return flow.id;
   }
@@ -119,12 +127,6 @@ export class FlowNetwork {
     this.solve([...this.flows.values()]);
   }
 
-  private resourceFlows(r: number): Set<Flow> {
-    let set = this.onResource[r];
-    if (!set) set = this.onResource[r] = new Set();
-    return set;
-  }
-
   private touch(flow: Flow): void {
     for (const r of flow.resources) this.dirty.add(r);
     if (this.solvePending) return;
@@ -135,7 +137,14 @@ export class FlowNetwork {
   private remove(flow: Flow): void {
     this.flows.delete(flow.id);
     if (flow.completion !== undefined) this.sim.cancel(flow.completion);
-    for (const r of flow.resources) this.onResource[r]!.delete(flow);
+    flow.resources.forEach((r, i) => {
+      const list = this.onResource[r]!;
+      const last = list.pop()!;
+      if (last === flow) return;
+      const at = flow.slots[i]!;
+      list[at] = last;
+      last.slots[last.resources.indexOf(r)] = at;
+    });
     this.touch(flow);
   }
 
@@ -163,9 +172,9 @@ export class FlowNetwork {
       stack.push(r);
     }
     while (stack.length > 0) {
-      const set = this.onResource[stack.pop()!];
-      if (!set) continue;
-      for (const flow of set) {
+      const list = this.onResource[stack.pop()!];
+      if (!list) continue;
+      for (const flow of list) {
         if (flow.mark === epoch) continue;
         flow.mark = epoch;
         found.push(flow);
