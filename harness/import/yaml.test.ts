@@ -36,6 +36,10 @@ const DOC = `taskSequence:
                 - { wmi: "SELECT * FROM Win32_ComputerSystem WHERE Manufacturer LIKE '%HP%'" }
                 - { variable: Make, like: "Hewlett%" }
             - none: [{ variable: SkipApps, exists: true }]
+        - name: Script
+          type: RunPowerShellScript
+          successCodes: [0, 1]
+          with: { OSDRunPowerShellScriptSourceScript: //5zAA==, OSDRunPowerShellScriptExecutionPolicy: Bypass }
         - name: Vendor step
           type: Contoso_TaskSequence_CustomAction
           command: contoso.exe /run
@@ -65,7 +69,7 @@ describe('importing osdlab YAML task sequences', () => {
     const group = ts.children[0] as Group;
     expect(group.condition).to.deep.include({ kind: 'variable', variable: '_SMSTSInWinPE', operator: 'equals', value: 'true' });
     expect(group.location).to.deep.equal({ file: 'ts.yaml', line: 7, column: 7 });
-    const [partition, restart, app, vendor] = group.children as Step[];
+    const [partition, restart, app, script, vendor] = group.children as Step[];
     expect(partition).to.deep.include({ type: 'SMS_TaskSequence_PartitionDiskAction', runIn: 'WinPE', action: 'osddiskpart.exe', timeoutSeconds: 900 });
     expect(partition.condition).to.deep.include({ kind: 'variable', variable: '_SMSTSBootUEFI', value: 'true' });
     const vars = Object.fromEntries(partition.variables.map((v) => [v.name, v.value]));
@@ -81,6 +85,9 @@ describe('importing osdlab YAML task sequences', () => {
     expect(app).to.deep.include({ type: 'SMS_TaskSequence_RunCommandLineAction', action: 'smsswd.exe /run: cmd /c exit 0', successCodes: [0, 3010] });
     expect(app.variables.find((v) => v.name === 'CommandLine')).to.deep.include({ value: 'cmd /c exit 0', hidden: true });
     expect(app.condition?.kind).to.equal('and');
+    expect(Object.fromEntries(script.variables.map((v) => [v.name, v.value]))).to.include({
+      OSDRunPowerShellScriptSuccessCodes: '0 1', OSDRunPowerShellScriptExecutionPolicy: 'Bypass', OSDRunPowerShellScriptSourceScript: '//5zAA==',
+    });
     expect(vendor).to.deep.include({ type: 'Contoso_TaskSequence_CustomAction', action: 'contoso.exe /run', runIn: 'WinPEandFullOS' });
   });
 

@@ -162,11 +162,13 @@ function step(r: Reader, value: unknown, path: Path, file: string | undefined): 
         return c;
       });
   const command = o.command === undefined ? undefined : r.string(o.command, [...path, 'command']);
+  // The console copies the success codes into a hidden variable of these two steps (ts-formats §a.2).
   if (type === 'SMS_TaskSequence_RunCommandLineAction') {
     if (command === undefined) r.fail(path, 'a RunCommandLine step needs "command"');
     setVariable(variables, 'CommandLine', command, known);
     setVariable(variables, 'SuccessCodes', successCodes.join(' '), known);
   }
+  if (type === 'SMS_TaskSequence_RunPowerShellScriptAction') setVariable(variables, 'OSDRunPowerShellScriptSuccessCodes', successCodes.join(' '), known);
   const timeout = r.count(o.timeout, [...path, 'timeout']);
   return {
     kind: 'step',
