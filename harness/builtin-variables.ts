@@ -1,6 +1,8 @@
 // Read-only built-in variables (osd-behaviours §3.4) the engine derives from the machine's state.
 // Start-up values are set once; environment values are set again after every restart.
+import { ACTIONS } from './actions/table.js';
 import type { MachineFacts } from './machine.js';
+import type { TaskSequenceNode } from './model.js';
 
 /** What the deployment (not the machine) tells the engine at start. */
 export interface DeploymentContext {
@@ -80,4 +82,11 @@ export function environmentVariables(facts: MachineFacts): Record<string, string
   // Apply Operating System Image reports it too; only an OS that reports in can confirm it.
   if (facts.operatingSystem) vars._OSDDetectedWinDir = 'C:\\WINDOWS\\';
   return vars;
+}
+
+/** "2" when the sequence deploys an operating system (it has a WinPE-only step), else "1" (generic). */
+export function taskSequenceType(nodes: TaskSequenceNode[]): '1' | '2' {
+  const deploysOs = (list: TaskSequenceNode[]): boolean =>
+    list.some((n) => (n.kind === 'group' ? deploysOs(n.children) : ACTIONS.some((a) => a.stepType.className === n.type && a.environments.length === 1 && a.environments[0] === 'WinPE')));
+  return deploysOs(nodes) ? '2' : '1';
 }

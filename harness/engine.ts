@@ -2,15 +2,17 @@
 // disabled flags and continue-on-error recursively (osd-behaviours §1.3), keeps the environment across
 // restarts, and writes smsts.log. Semantics choices are in docs/engine.md.
 import { evaluateCondition } from './conditions.js';
-import { ACTIONS, actionFor, GENERIC_ACTION } from './actions/table.js';
+import { actionFor, GENERIC_ACTION } from './actions/table.js';
 import { WIN32, type ActionContext, type ActionResult } from './actions/types.js';
-import { environmentVariables, startupVariables, type DeploymentContext } from './builtin-variables.js';
+import { environmentVariables, startupVariables, taskSequenceType, type DeploymentContext } from './builtin-variables.js';
+import { faultsEndTheRun, RunFault, toFault } from './engine/faults.js';
+import { runInProblem } from './engine/run-in.js';
+import { stepVariableView } from './engine/step-view.js';
 import type { ActionOutcome, MachineFacts, RunEnvironment, TaskSequenceMachine } from './machine.js';
 import type { Group, Step, TaskSequence, TaskSequenceNode } from './model.js';
 import type { MachineOutcome, StepResult, StepStatus } from './result.js';
 import { InputError } from '../scenarios/index.js';
 import { SmstsLog } from './smsts-log.js';
-import { stepTypeByClass, stepTypeVariable } from './step-types.js';
 import { deploymentLayers, expandVariables, VariableRuleError, VariableStore, type DeploymentVariables } from './variables.js';
 
 /** Run Task Sequence nesting the engine accepts before failing the step (ConfigMgr states no limit; see docs/engine.md). */
@@ -60,9 +62,6 @@ interface RestartRequest {
 
 /** How a node ended, as its parent sees it. */
 type Flow = 'continue' | 'failed' | 'halted';
-
-/** A machine fault or harness abort: ends the run with outcome "error". */
-class RunFault extends Error {}
 
 const DEFAULT_SUCCESS_CODES = [0, 3010];
 /** "≤ 1,000 variables per computer" (osd-behaviours §3.1). */
@@ -168,7 +167,7 @@ class Execution {
       }
     }
     const context: DeploymentContext = {
-      type: deployment.type ?? (isOsDeployment(sequence.children) ? '2' : '1'),
+      type: deployment.type ?? taskSequenceType(sequence.children),
       packageId: deployment.packageId ?? sequence.packageId,
       packageName: deployment.packageName ?? sequence.name,
       ...deployment,
@@ -226,7 +225,7 @@ class Execution {
     if (!node.condition) return { value: true };
     const outcome = await evaluateCondition(node.condition, {
       variable: (n) => this.env.get(n),
-      expand: (t) => this.expand(t, () => undefined),
+      expand: (t) => expandVariables(t, (n) => this.env.get(n)),
       machine: this.machine,
       facts: this.facts,
       signal: this.signal,
@@ -384,19 +383,14 @@ class Execution {
   private async execute(step: Step, path: string): Promise<ActionResult> {
     const injected = this.options.injectResult?.(step, path);
     if (injected) {
-      this.log.info(`Start executing the command line: ${this.expand(step.action, () => undefined)} (result injected: exit code ${injected.exitCode})`, 'instruction.cxx:732');
+      this.log.info(`Start executing the command line: ${expandVariables(step.action, (n) => this.env.get(n))} (result injected: exit code ${injected.exitCode})`, 'instruction.cxx:732');
       this.applyOutcomeVariables(injected);
       return injected;
     }
     const module = actionFor(step.type);
     const environments = module?.environments ?? GENERIC_ACTION.environments;
-    const where = this.facts.environment;
-    if (!allowedBy(step.runIn, where)) {
-      return { exitCode: WIN32.notSupported, reason: `The action is set to run in ${runInWords(step.runIn)}, but the task sequence is running in ${envWords(where)}` };
-    }
-    if (!environments.includes(where)) {
-      return { exitCode: WIN32.notSupported, reason: `This action cannot run in ${envWords(where)}; it runs only in ${environments.map(envWords).join(' or ')}` };
-    }
+    const misplaced = runInProblem(step.runIn, environments, this.facts.environment);
+    if (misplaced) return { exitCode: WIN32.notSupported, reason: misplaced };
     const ctx = this.context(step, path);
     for (const v of step.variables) this.log.verbose(`Set a local default variable ${v.name}`, 'executionenv.cxx:694');
     const problem = module?.validate?.(ctx);
@@ -449,16 +443,7 @@ class Execution {
   }
 
   private context(step: Step, path: string): ActionContext {
-    const type = stepTypeByClass(step.type);
-    const view = (name: string): string | undefined => {
-      const own = step.variables.find((v) => v.name.toLowerCase() === name.toLowerCase());
-      // Hidden step variables (package IDs, command lines) belong to the step; the environment cannot override them.
-      if (own?.hidden) return own.value;
-      const global = this.env.get(name);
-      if (global !== undefined) return global;
-      if (own) return own.value;
-      return type ? stepTypeVariable(type, name)?.default : undefined;
-    };
+    const view = stepVariableView(step, (name) => this.env.get(name));
     return {
       step,
       machine: this.machine,
@@ -466,14 +451,10 @@ class Execution {
       signal: this.signal,
       log: this.log,
       variable: view,
-      expand: (text) => this.expand(text, view),
+      expand: (text) => expandVariables(text, view),
       setVariable: (name, value, secret) => this.setGlobal(name, value, 'user', secret),
       runChild: (packageId) => this.runChild(path, packageId),
     };
-  }
-
-  private expand(text: string, view: (name: string) => string | undefined): string {
-    return expandVariables(text, (name) => this.env.get(name) ?? view(name));
   }
 
   /** Waits on the machine's clock; only the harness abort interrupts it, which is a fault. */
@@ -481,7 +462,7 @@ class Execution {
     try {
       await this.machine.clock.sleep(seconds * 1000, this.signal);
     } catch (err) {
-      throw new RunFault(err instanceof Error ? err.message : String(err));
+      throw toFault(err);
     }
   }
 
@@ -561,38 +542,6 @@ class Execution {
   }
 }
 
-/**
- * The machine as the engine and the actions see it: an operation that rejects is a fault (power lost, the VM
- * gone, the harness aborting) and ends the run as "error"; anything else thrown is a defect and propagates.
- */
-function faultsEndTheRun(machine: TaskSequenceMachine): TaskSequenceMachine {
-  const toFault = (err: unknown) => (err instanceof RunFault ? err : new RunFault(err instanceof Error ? err.message : String(err)));
-  return new Proxy(machine, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const result: unknown = value.apply(target, args);
-        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(toFault(err))) : result;
-      };
-    },
-  });
-}
-
 function hex(code: number): string {
   return (code >>> 0).toString(16).toUpperCase().padStart(8, '0');
-}
-
-function allowedBy(runIn: Step['runIn'], where: RunEnvironment): boolean {
-  return runIn === 'WinPEandFullOS' || runIn === where;
-}
-
-const envWords = (e: RunEnvironment) => (e === 'WinPE' ? 'Windows PE' : 'the full operating system');
-const runInWords = (r: Step['runIn']) => (r === 'WinPEandFullOS' ? 'Windows PE or the full operating system' : envWords(r));
-
-/** "2" when the sequence deploys an OS (any WinPE-only catalogue step), as the console sets _SMSTSType. */
-function isOsDeployment(nodes: TaskSequenceNode[]): boolean {
-  return nodes.some((n) =>
-    n.kind === 'group' ? isOsDeployment(n.children) : ACTIONS.some((a) => a.stepType.className === n.type && a.environments.length === 1 && a.environments[0] === 'WinPE'),
-  );
 }
