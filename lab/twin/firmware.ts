@@ -40,6 +40,8 @@ export async function firmwareBoot(machine: TwinMachine, signal: AbortSignal | u
         return { booted: false, reason: `boot media: ${start.reason}`, console: ['Enter the password for the task sequence media'] };
       }
       await sim.sleep(t.winpeBootMs, signal);
+      const memory = memoryProblem(machine, c.media.bootImage);
+      if (memory) return memory;
       if (start.needsNetwork) await sim.sleep(machine.world.managementPoints.get(c.site)!.policyReadyAt(sim.now()) - sim.now(), signal);
       return up('WinPE', start.bootedFrom, start.architectureMismatch);
     }
@@ -97,6 +99,8 @@ async function pxeBoot(machine: TwinMachine, signal?: AbortSignal): Promise<Firm
   const cap = tftpRateCeiling(bootImage.bytes, tftp, accessBps, 2 * route.latencyMs);
   await world.transfer(dp.node, machine.node, bootImage.bytes, cap, signal);
   await sim.sleep(t.winpeBootMs, signal);
+  const memory = memoryProblem(machine, bootImage.packageId);
+  if (memory) return memory;
   if (responder.config.password !== undefined && !(c.attended ?? false)) {
     await sim.sleep(t.promptTimeoutMs, signal);
     return { booted: false, reason: 'PXE: the boot asks for the PXE password and nobody is there to type it (timed out, 0x800705B4 ERROR_TIMEOUT)', console: ['Enter the password'] };
@@ -104,4 +108,15 @@ async function pxeBoot(machine: TwinMachine, signal?: AbortSignal): Promise<Firm
   responder.recordRequiredRun(client, answer.deployment);
   await sim.sleep(world.managementPoints.get(c.site)!.policyReadyAt(sim.now()) - sim.now(), signal);
   return { booted: true, environment: 'WinPE' };
+}
+
+/** WinPE runs from a RAM disk: a boot image bigger than the machine's memory does not start (§8.4). */
+function memoryProblem(machine: TwinMachine, bootImageId: string): FirmwareOutcome | undefined {
+  const needed = machine.world.content.get(bootImageId)?.memoryRequiredMB;
+  if (needed === undefined || needed <= machine.config.memoryMB) return undefined;
+  return {
+    booted: false,
+    reason: `boot image ${bootImageId} needs ${needed} MB of memory; the computer has ${machine.config.memoryMB} MB`,
+    console: ['Windows failed to start.', 'Status: 0xc0000017', 'Info: There isn\'t enough memory available to create a ramdisk device.'],
+  };
 }

@@ -409,8 +409,7 @@ export class TwinMachine implements TaskSequenceMachine {
       const route = (dp: DistributionPoint) => this.world.topology.route(dp.node, this.node)?.latencyMs ?? Infinity;
       const found = contentLocations(packageId, this.config.site, this.world.distributionPoints, { allowRemote: d.allowRemoteDp, allowUnprotected: d.allowUnprotectedDp }, route);
       if (found.length > 0 || !d.mandatory) return found[0];
-      await this.world.nextDistribution();
-      signal?.throwIfAborted();
+      await this.world.nextDistribution(signal);
     }
   }
 

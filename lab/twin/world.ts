@@ -22,6 +22,8 @@ export interface TwinContentConfig {
   appliedBytes?: number;
   /** OS image captured from a dynamic disk (simple volume) rather than a basic disk. */
   capturedFromDynamic?: boolean;
+  /** Boot image: RAM it needs to boot (WinPE runs from a RAM disk; §8.4). */
+  memoryRequiredMB?: number;
 }
 
 export interface TwinSiteConfig {
@@ -99,10 +101,16 @@ export class TwinWorld {
     for (const wake of this.distributionWaiters.splice(0)) wake();
   }
 
-  /** Resolves at the next distribution to any DP. */
-  nextDistribution(): Promise<void> {
+  /** Resolves at the next distribution to any DP (rejects when the signal aborts). */
+  nextDistribution(signal?: AbortSignal): Promise<void> {
     const d = this.sim.deferred<void>();
-    this.distributionWaiters.push(() => d.resolve());
+    const onAbort = () => d.reject(signal!.reason);
+    this.distributionWaiters.push(() => {
+      signal?.removeEventListener('abort', onAbort);
+      d.resolve();
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     return d.promise;
   }
 
@@ -111,11 +119,20 @@ export class TwinWorld {
     const route = this.topology.route(from, to);
     if (!route) return Promise.reject(new Error(`no network route from ${from} to ${to}`));
     const done = this.sim.deferred<void>();
-    const id = this.flows.start({ route, bytes, capBytesPerSec, onDone: () => done.resolve() });
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       this.flows.abort(id);
-      done.reject(signal.reason);
-    }, { once: true });
+      done.reject(signal!.reason);
+    };
+    const id = this.flows.start({
+      route,
+      bytes,
+      capBytesPerSec,
+      onDone: () => {
+        signal?.removeEventListener('abort', onAbort);
+        done.resolve();
+      },
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
     return done.promise;
   }
 }

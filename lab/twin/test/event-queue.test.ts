@@ -25,6 +25,25 @@ describe('twin event core', () => {
     );
   });
 
+  it('moves pending events with reschedule and keeps heap order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.option(fc.integer({ min: 0, max: 100 }))), { maxLength: 200 }), (specs) => {
+        const q = new EventQueue(2);
+        const ran: [number, number][] = [];
+        const out = new Float64Array(1);
+        const handles = specs.map(([t], i) => q.push(t, () => ran.push([out[0]!, i])));
+        specs.forEach(([, moved], i) => moved !== null && q.reschedule(handles[i]!, moved));
+        for (let a = q.pop(out); a; a = q.pop(out)) a();
+        expect(ran).to.have.length(specs.length);
+        ran.forEach(([t, i], k) => {
+          expect(t).to.equal(specs[i]![1] ?? specs[i]![0]);
+          if (k > 0) expect(t).to.be.at.least(ran[k - 1]![0]);
+        });
+      }),
+      { numRuns: 100, seed: 2 },
+    );
+  });
+
   it('ignores a stale handle whose slot was reused', () => {
     const q = new EventQueue();
     const out = new Float64Array(1);

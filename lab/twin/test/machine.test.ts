@@ -285,3 +285,52 @@ describe('TwinMachine', () => {
     expect(Math.max(...a) - Math.min(...a)).to.be.lessThan(0.01 * Math.max(...a));
   });
 });
+
+describe('TwinMachine: site knobs', () => {
+  it('management point policy lag delays the start after PXE', async () => {
+    const config = worldConfig();
+    config.sites[0]!.managementPoint = { policyAvailableAtMs: 3_600_000, policyRequestMs: 1000 };
+    const world = new TwinWorld(config);
+    const m = new TwinMachine(world, machineConfig());
+    const r = await drive(world, async () => [await m.powerOn(), world.sim.now()] as const);
+    if (r === PENDING) throw new Error('pending');
+    expect(r[0]).to.deep.include({ booted: true });
+    expect(r[1]).to.equal(3_601_000);
+  });
+
+  it('a boot image needing more memory than the machine has does not start', async () => {
+    const config = worldConfig();
+    config.content[0]!.memoryRequiredMB = 2048;
+    const world = new TwinWorld(config);
+    const m = new TwinMachine(world, machineConfig({ memoryMB: 1024 }));
+    const r = await drive(world, () => m.powerOn());
+    expect(r !== PENDING && !r.booted && r.reason).to.contain('memory');
+  });
+
+  it('multicast image download: 1 and 50 machines take the same stream time; over max clients falls back to unicast', async () => {
+    const timeFor = async (count: number, maxClients: number) => {
+      const config = worldConfig();
+      config.sites[0]!.multicast = { dp1: { transferRateBps: 200e6, maxClients } };
+      const world = new TwinWorld(config);
+      const machines = Array.from({ length: count }, (_, i) => new TwinMachine(world, machineConfig({
+        name: `M${i}`, bootOrder: ['disk'],
+        deployment: { mandatory: true, download: 'downloadOnDemand', allowRemoteDp: false, allowUnprotectedDp: false, multicast: true },
+        disks: [{ sizeBytes: 64 * GIB, controller: 'nvme', initial: { layout: GPT } }],
+      })));
+      const ends: number[] = [];
+      await drive(world, () => Promise.all(machines.map(async (m) => {
+        m.state = { environment: 'WinPE', bootedFrom: 'pxe', architectureMismatch: false, poweredOn: true };
+        const got = await m.downloadContent({ packageId: 'IMG', mode: 'downloadOnDemand', destination: 'tsCache' });
+        expect(got.exitCode).to.equal(0);
+        ends.push(world.sim.now());
+      })));
+      return Math.max(...ends);
+    };
+    const stream = ((4 * GB) / (200e6 / 8)) * 1000;
+    expect(await timeFor(1, 100)).to.be.closeTo(stream, stream * 0.01);
+    expect(await timeFor(50, 100)).to.be.closeTo(stream, stream * 0.01);
+    // 10 over the cap go unicast and share the 1 Gb/s DP link among themselves.
+    const overflow = await timeFor(60, 50);
+    expect(overflow).to.be.greaterThan(((10 * 4 * GB) / (1e9 / 8)) * 1000);
+  });
+});
