@@ -117,7 +117,7 @@ export function addTsRunCommand(program: Command, setExit: (code: number) => voi
     .option('--computer-var <NAME=VALUE>', 'per-computer variable; repeatable', collect)
     .option('--collection-var <NAME=VALUE>', 'per-collection variable; repeatable', collect)
     .option('--media-var <NAME=VALUE>', 'media variable (on stand-alone media it replaces computer and collection variables); repeatable', collect)
-    .option('--fail <STEP=EXITCODE>', 'make the step of that name (or path, e.g. 2/3) return this exit code; repeatable', collect)
+    .option('--fail <STEP=EXITCODE>', 'make every step of that name (or the one at that path, e.g. 2/3) return this exit code instead of running; repeatable', collect)
     .option('--facts <file>', 'machine facts (JSON or YAML) replacing fields of the dry-run machine, e.g. firmware: bios, bootedFrom: standaloneMedia')
     .option('--package-id <id>', 'which task sequence of a multi-sequence export (Run Task Sequence children are looked up in the same file)')
     .option('--log <dir>', 'write smsts.log (and its rolled segments) into this folder')

@@ -240,16 +240,16 @@ class Execution {
       this.markTree(group, path, 'disabled', 'The group is disabled');
       return 'continue';
     }
-    const entry = this.record(group, path, 'notRun');
-    entry.start = this.now();
+    const start = this.now();
     const condition = await this.condition(group);
     if (condition.error === undefined && !condition.value) {
-      this.results.pop();
       this.log.info(`The group (${group.name}) has been skipped because the condition is evaluated to be false`, 'instruction.cxx:120');
       const skipped = this.markTree(group, path, 'skipped', 'The condition is evaluated to be false');
-      skipped.start = skipped.end = entry.start;
+      skipped.start = skipped.end = start;
       return 'continue';
     }
+    const entry = this.record(group, path, 'notRun');
+    entry.start = start;
     let flow: Flow;
     if (condition.error !== undefined) {
       entry.reason = `Failed to evaluate the condition of the group: ${condition.error}`;
