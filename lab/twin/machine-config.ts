@@ -48,7 +48,7 @@ export interface TwinTimings {
   promptTimeoutMs: number;
 }
 
-export const DEFAULT_TIMINGS: TwinTimings = {
+export const DEFAULT_TIMINGS: Readonly<TwinTimings> = Object.freeze({
   postMs: 3_000,
   dhcpMs: 2_000,
   pxeTimeoutMs: 30_000,
@@ -59,7 +59,7 @@ export const DEFAULT_TIMINGS: TwinTimings = {
   commandMs: 1_000,
   setupWindowsMs: 600_000,
   promptTimeoutMs: 15 * 60_000,
-};
+});
 
 export interface TwinCommandRule {
   /** Substring of the command line this rule answers. */

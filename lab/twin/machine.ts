@@ -30,7 +30,7 @@ import { EXIT } from './exit-codes.js';
 import { firmwareBoot, type BootState, type FirmwareOutcome } from './firmware.js';
 import { DEFAULT_TIMINGS, type TwinMachineConfig, type TwinTimings } from './machine-config.js';
 import { tcpFlowCeiling } from './network/goodput.js';
-import { contentLocations, type DistributionPoint } from './site/dp.js';
+import { contentLocations, downloadAllRefusal, type DistributionPoint } from './site/dp.js';
 import type { StateMigrationPoint } from './site/smp.js';
 import type { TwinWorld } from './world.js';
 
@@ -157,6 +157,9 @@ export class TwinMachine implements TaskSequenceMachine {
         return { ...fail(EXIT.generalFailure, `stand-alone media does not carry ${request.packageId} and has no distribution point to get it from`) };
       }
     }
+    if (request.mode === 'downloadAll' && this.state.bootedFrom !== 'disk') {
+      return { ...fail(EXIT.generalFailure, downloadAllRefusal(this.state.bootedFrom === 'pxe' ? 'pxe' : 'media', false)!) };
+    }
     const dp = await this.locate(request.packageId, signal);
     if (!dp) return { ...fail(EXIT.contentNotFound, `content location request for ${request.packageId} failed: no usable distribution point has it`) };
     if (request.mode === 'accessFromDp') {
@@ -193,15 +196,15 @@ export class TwinMachine implements TaskSequenceMachine {
       return fail(EXIT.badArchitecture, `${content.architecture} image on ${this.config.architecture} hardware`);
     }
     const applied = content.appliedBytes ?? Math.round(content.bytes * 2.5);
-    const streamed = request.contentLocation.startsWith('\\\\');
+    // Access content directly from the DP: the image streams from the DP while it is applied.
+    const server = request.contentLocation.startsWith('\\\\') ? request.contentLocation.slice(2).split('\\')[0] : undefined;
+    const source = server === undefined ? undefined : this.world.distributionPoints.find((d) => d.id === server);
+    if (server !== undefined && !source) return fail(EXIT.pathNotFound, `${request.contentLocation} is not reachable`);
     if (request.wipe) target.volume.wipe((p) => p.startsWith('\\_smstasksequence') || p.startsWith('\\smstslog') || p.startsWith('\\statestore'));
     const written = target.volume.writeFile('\\windows\\image.data', applied);
     if (!written.ok) return fail(EXIT.diskFull, `the image needs ${applied} bytes; the volume has ${target.volume.freeBytes} free`);
     const work: Promise<void>[] = [this.world.sim.sleep((applied / this.timings.applyBytesPerSec) * 1000, signal)];
-    if (streamed) {
-      const dp = this.world.distributionPoint(request.contentLocation.slice(2).split('\\')[0]!);
-      work.push(this.fetch(dp, request.packageId, content.bytes, false, signal));
-    }
+    if (source) work.push(this.fetch(source, request.packageId, content.bytes, false, signal));
     await Promise.all(work);
     if (request.kind === 'os') {
       target.volume.writeFile(WINDOWS_MARKER, 8 * MIB);

@@ -334,3 +334,50 @@ describe('TwinMachine: site knobs', () => {
     expect(overflow).to.be.greaterThan(((10 * 4 * GB) / (1e9 / 8)) * 1000);
   });
 });
+
+describe('TwinMachine: unsupported disk layouts and download options', () => {
+  const installed = { 3: { '\\windows\\system32\\ntoskrnl.exe': 8 * MIB }, 1: { '\\efi\\microsoft\\boot\\bootmgfw.efi': 1024 } };
+
+  it('capturing a striped (or spanned, mirrored, RAID-5) volume is not supported', async () => {
+    for (const volumeLayout of ['spanned', 'striped', 'mirrored', 'raid5'] as const) {
+      const world = new TwinWorld(worldConfig());
+      const m = new TwinMachine(world, machineConfig({
+        bootOrder: ['disk'],
+        disks: [{ sizeBytes: 64 * GIB, controller: 'nvme', initial: { layout: { ...GPT, diskType: 'dynamic' }, volumeLayout, files: installed } }],
+      }));
+      const r = await drive(world, async () => {
+        await m.powerOn();
+        return m.captureImage({ destination: '\\\\dp1\\captures\\ref.wim' });
+      });
+      expect(r, volumeLayout).to.deep.include({ exitCode: EXIT.notSupported });
+    }
+  });
+
+  it('an image captured from a basic disk cannot be applied to a dynamic disk; simple dynamic → dynamic can', async () => {
+    for (const fromDynamic of [false, true]) {
+      const config = worldConfig();
+      config.content[2]!.capturedFromDynamic = fromDynamic;
+      const world = new TwinWorld(config);
+      const m = new TwinMachine(world, machineConfig());
+      const r = await drive(world, async () => {
+        await m.powerOn();
+        await m.partitionDisk({ ...GPT, diskType: 'dynamic' });
+        const got = await m.downloadContent({ packageId: 'IMG', mode: 'accessFromDp', destination: 'tsCache' });
+        return m.applyImage({ packageId: 'IMG', imageIndex: 1, target: { logicalDrive: 'C:' }, wipe: true, kind: 'os', contentLocation: got.location! });
+      });
+      expect(r).to.deep.include({ exitCode: fromDynamic ? EXIT.success : EXIT.notSupported });
+    }
+  });
+
+  it('"download all before starting" is refused on a PXE-started run', async () => {
+    const world = new TwinWorld(worldConfig());
+    const m = new TwinMachine(world, machineConfig());
+    const r = await drive(world, async () => {
+      await m.powerOn();
+      await m.partitionDisk(GPT);
+      return m.downloadContent({ packageId: 'DRV', mode: 'downloadAll', destination: 'tsCache' });
+    });
+    expect(r).to.deep.include({ exitCode: EXIT.generalFailure });
+    expect(r !== PENDING && r.output?.join()).to.contain('PXE');
+  });
+});
