@@ -229,11 +229,13 @@ export class AgentChannel {
     return this.request('facts', {}, (m) => (m.type === 'facts' ? m.facts : undefined), options);
   }
 
-  /** Runs a shell command in the guest; `onOutput` sees each line as it comes. */
-  run(command: string, options: { timeoutMs: number; signal?: AbortSignal; onOutput?: (line: string) => void }): Promise<RunResult> {
+  /** Runs a shell command in the guest (in `cwd`, default /); `onOutput` sees each line as it comes. */
+  run(command: string, options: { timeoutMs: number; signal?: AbortSignal; cwd?: string; onOutput?: (line: string) => void }): Promise<RunResult> {
     const output: string[] = [];
     // The guest has no JSON parser: strings travel base64-encoded so busybox can cut them out.
-    return this.request('run', { command: Buffer.from(command).toString('base64') }, (m) => {
+    const base64 = (text: string): string => Buffer.from(text).toString('base64');
+    const args = { command: base64(command), ...(options.cwd ? { cwd: base64(options.cwd) } : {}) };
+    return this.request('run', args, (m) => {
       if (m.type === 'output') {
         output.push(m.data);
         options.onOutput?.(m.data);

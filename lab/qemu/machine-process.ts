@@ -75,14 +75,13 @@ export class QemuMachine {
   async agent(options: { helloTimeoutMs: number; signal?: AbortSignal }): Promise<AgentChannel> {
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const exitedFirst = this.exited.then((e) => {
+    void this.exited.then((e) => {
       stop.abort(new Error(`machine ${this.name} stopped before its agent said hello (exit ${e.exitCode ?? e.signal}): ${e.stderr.trim()}`));
     });
     try {
       return await AgentChannel.connect(this.paths.agentSocket, { helloTimeoutMs: options.helloTimeoutMs, signal });
     } finally {
       stop.abort();
-      void exitedFirst;
     }
   }
 

@@ -154,12 +154,13 @@ hello() {
   send "{${id:+\"id\":$id,}\"type\":\"hello\",\"facts\":$(facts_json)}"
 }
 
-# The command's stdout and stderr, merged as the field sees them, one message per line while it
-# runs; its exit code last. The command never sees the channel (fd 3) or the agent's stdin.
+# run_command ID COMMAND [DIR]: the command's stdout and stderr, merged as the field sees them, one
+# message per line while it runs; its exit code last (that of cd when DIR does not exist). The
+# command never sees the channel (fd 3) or the agent's stdin.
 run_command() {
   id=$1
   rm -f "$RC_FILE"
-  ( cd / && sh -c "$2" < /dev/null 2>&1 3>&-; echo $? > "$RC_FILE" ) 3>&- |
+  ( cd "${3:-/}" && sh -c "$2" < /dev/null 2>&1 3>&-; echo $? > "$RC_FILE" ) 3>&- |
     awk -v id="$id" '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); gsub(/[\001-\010\013-\037]/, "");
       printf "{\"id\":%s,\"type\":\"output\",\"data\":\"%s\"}\n", id, $0; fflush() }' >&3
   rc=255
@@ -189,7 +190,7 @@ while IFS= read -r line <&3; do
   case $op in
     hello) hello "$id" ;;
     facts) send "{\"id\":$id,\"type\":\"facts\",\"facts\":$(facts_json)}" ;;
-    run) run_command "$id" "$(field command "$line" | base64 -d)" ;;
+    run) run_command "$id" "$(field command "$line" | base64 -d)" "$(field cwd "$line" | base64 -d)" ;;
     reboot) send "{\"id\":$id,\"type\":\"ack\"}"; sync; reboot -f ;;
     poweroff) send "{\"id\":$id,\"type\":\"ack\"}"; sync; poweroff -f ;;
     *) send "{\"id\":$id,\"type\":\"error\",\"message\":\"unknown op: $(esc "$op")\"}" ;;

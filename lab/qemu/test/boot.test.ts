@@ -64,6 +64,8 @@ describe('lab/qemu boot image on real machines @slow @qemu', function () {
       const r = await agent.run('echo hi; exit 3', { timeoutMs: STEP_MS, signal: run.signal, onOutput: (l) => lines.push(l) });
       expect(r).to.deep.equal({ exitCode: 3, output: ['hi'] });
       expect(lines).to.deep.equal(['hi']);
+      expect((await agent.run('pwd', { timeoutMs: STEP_MS, signal: run.signal, cwd: '/usr/bin' })).output).to.deep.equal(['/usr/bin']);
+      expect((await agent.run('pwd', { timeoutMs: STEP_MS, signal: run.signal, cwd: '/nowhere' })).exitCode).not.to.equal(0);
       const quoting = await agent.run(`printf '%s\\n' 'a "quoted" \\\\ tab\tend' >&2`, { timeoutMs: STEP_MS, signal: run.signal });
       expect(quoting).to.deep.equal({ exitCode: 0, output: ['a "quoted" \\\\ tab\tend'] });
 
