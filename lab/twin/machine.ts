@@ -36,6 +36,12 @@ import type { TwinWorld } from './world.js';
 
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
 
+/** A DHCP lease in the lab range 198.18.0.0/15, stable per MAC. */
+function leaseFor(mac: string): string {
+  const bytes = mac.split(':').map((h) => parseInt(h, 16) || 0);
+  return `198.${18 + ((bytes[3] ?? 0) & 1)}.${bytes[4] ?? 0}.${Math.max(1, bytes[5] ?? 1)}`;
+}
+
 export class TwinMachine implements TaskSequenceMachine {
   readonly name: string;
   readonly clock: MachineClock;
@@ -101,7 +107,7 @@ export class TwinMachine implements TaskSequenceMachine {
         { ...NIC_PCI[c.nic.model], driverLoaded: true },
         ...[...new Set(this.disks.map((d) => d.controller))].map((m) => ({ ...STORAGE_PCI[m], driverLoaded: true })),
       ],
-      networkAdapters: [{ mac: c.nic.mac, model: c.nic.model, ipAddress: this.state.poweredOn ? '198.18.0.10' : undefined }],
+      networkAdapters: [{ mac: c.nic.mac, model: c.nic.model, ipAddress: this.state.poweredOn ? leaseFor(c.nic.mac) : undefined }],
       disks: this.disks.map((d) => d.facts()),
       environment: this.state.environment,
       bootedFrom: this.state.bootedFrom,
