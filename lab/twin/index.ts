@@ -24,3 +24,4 @@ export { TwinMachine } from './machine.js';
 export { DEFAULT_TIMINGS, type TwinMachineConfig, type TwinDiskConfig, type TwinDeploymentConfig, type TwinTimings, type TwinCommandRule } from './machine-config.js';
 export { type BootState, type FirmwareOutcome } from './firmware.js';
 export { EXIT } from './exit-codes.js';
+export { worldConfigProblems, machineConfigProblems } from './validate.js';

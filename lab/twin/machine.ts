@@ -33,6 +33,7 @@ import { tcpFlowCeiling } from './network/goodput.js';
 import { contentLocations, downloadAllRefusal, type DistributionPoint } from './site/dp.js';
 import type { StateMigrationPoint } from './site/smp.js';
 import type { TwinWorld } from './world.js';
+import { assertValid, machineConfigProblems } from './validate.js';
 
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
 
@@ -59,6 +60,7 @@ export class TwinMachine implements TaskSequenceMachine {
     readonly world: TwinWorld,
     readonly config: TwinMachineConfig,
   ) {
+    assertValid(machineConfigProblems(config, world.config));
     this.name = config.name;
     this.clock = world.sim;
     this.node = `machine:${config.name}`;

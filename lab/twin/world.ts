@@ -11,6 +11,7 @@ import { ManagementPoint, type ManagementPointConfig } from './site/mp.js';
 import { StateMigrationPoint, type StateMigrationPointConfig } from './site/smp.js';
 import { MulticastService, type MulticastConfig } from './site/multicast.js';
 import type { Architecture } from '../../harness/index.js';
+import { assertValid, worldConfigProblems } from './validate.js';
 
 export interface TwinContentConfig {
   packageId: string;
@@ -67,6 +68,7 @@ export class TwinWorld {
   private distributionWaiters: (() => void)[] = [];
 
   constructor(readonly config: TwinWorldConfig) {
+    assertValid(worldConfigProblems(config));
     this.sim = new Simulator(config.seed ?? 1);
     this.flows = new FlowNetwork(this.sim, this.topology, { goodputFactor: config.goodputFactor, recompute: config.recompute });
     for (const c of config.content) this.content.set(c.packageId, c);

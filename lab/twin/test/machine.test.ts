@@ -4,6 +4,7 @@ import { TwinWorld, type TwinWorldConfig } from '../world.js';
 import { TwinMachine } from '../machine.js';
 import type { TwinMachineConfig } from '../machine-config.js';
 import { EXIT } from '../exit-codes.js';
+import { InputError } from '../../../scenarios/index.js';
 import { GIB, MIB } from '../disk/partition-types.js';
 
 const GB = 1e9;
@@ -379,5 +380,23 @@ describe('TwinMachine: unsupported disk layouts and download options', () => {
     });
     expect(r).to.deep.include({ exitCode: EXIT.generalFailure });
     expect(r !== PENDING && r.output?.join()).to.contain('PXE');
+  });
+});
+
+describe('twin configuration checks', () => {
+  it('names the field of a dangling reference as an InputError', () => {
+    const config = worldConfig({ distributionEvents: [{ atMs: 0, distributionPoint: 'nowhere', packageId: 'IMG' }] });
+    config.sites[0]!.pxeResponders![0]!.distributionPoint = 'dp9';
+    let error: unknown;
+    try {
+      new TwinWorld(config);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(InputError);
+    const paths = (error as InputError).problems.map((p) => p.path);
+    expect(paths).to.deep.equal(['sites[0].pxeResponders[0].distributionPoint', 'distributionEvents[0].distributionPoint']);
+    const world = new TwinWorld(worldConfig());
+    expect(() => new TwinMachine(world, machineConfig({ site: 'mars' }))).to.throw(InputError, 'unknown site "mars"');
   });
 });
