@@ -17,6 +17,13 @@ describe('WQL subset', () => {
     expect(count(`SELECT * FROM win32_computersystem WHERE model = 'it''s'`)).to.equal(0);
   });
 
+  it('answers the ConfigMgr client\'s SMS_Processor in root\\cimv2\\sms only', () => {
+    expect(runWql('root\\cimv2\\sms', 'SELECT * FROM SMS_Processor WHERE Is64Bit = TRUE AND IsMobile = FALSE', facts)).to.have.length(1);
+    expect(runWql('\\\\.\\root\\CIMV2\\SMS', 'SELECT * FROM SMS_Processor WHERE NormSpeed >= 2400', facts)).to.have.length(1);
+    expect(() => runWql('root\\cimv2', 'SELECT * FROM SMS_Processor', facts)).to.throw(WqlError, /SMS_Processor is not in the machine model's root\\cimv2/);
+    expect(() => runWql('root\\cimv2\\sms', 'SELECT * FROM Win32_BIOS', facts)).to.throw(WqlError, /known: SMS_Processor/);
+  });
+
   it('rejects what it cannot read with a message saying what was expected', () => {
     const error = (q: string) => {
       try {

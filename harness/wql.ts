@@ -11,6 +11,8 @@ export class WqlError extends Error {
 }
 
 interface WmiClass {
+  /** Namespace the class lives in (lower case, without the \\.\ prefix). */
+  namespace?: 'root\\cimv2\\sms';
   /** Property names as WMI spells them; lookups are case-insensitive. */
   properties: string[];
   instances(facts: MachineFacts): WmiInstance[];
@@ -101,6 +103,19 @@ const CLASSES: Record<string, WmiClass> = {
   },
   // The machine model has no battery: every lab machine is a desktop, so the class has no instances.
   Win32_Battery: { properties: ['BatteryStatus', 'Name'], instances: () => [] },
+  // The ConfigMgr client's processor class, used by sequences to tell x64 hardware apart.
+  SMS_Processor: {
+    namespace: 'root\\cimv2\\sms',
+    properties: ['Is64Bit', 'IsMobile', 'IsMulticore', 'NormSpeed', 'AddressWidth', 'Architecture'],
+    instances: (f) => [{
+      Is64Bit: f.architecture === 'x64',
+      IsMobile: false,
+      IsMulticore: f.cpus > 1,
+      NormSpeed: f.processorSpeedMHz,
+      AddressWidth: f.architecture === 'x64' ? 64 : 32,
+      Architecture: f.architecture === 'x64' ? 9 : 0,
+    }],
+  },
 };
 
 export const WMI_CLASSES: readonly string[] = Object.keys(CLASSES);
@@ -282,12 +297,14 @@ function compare(a: WmiValue, cmp: Extract<Expr, { op: 'cmp' }>['cmp'], b: Liter
 
 /** Runs the query over the machine's facts; throws WqlError for unknown classes/properties or unreadable queries. */
 export function runWql(namespace: string, query: string, facts: MachineFacts): WmiInstance[] {
-  if (!/^(\\\\\.\\)?root\\cimv2$/i.test(namespace.trim())) {
-    throw new WqlError(`namespace "${namespace}" is not modelled (only root\\cimv2)`);
+  const ns = namespace.trim().toLowerCase().replace(/^\\\\\.\\/, '');
+  if (ns !== 'root\\cimv2' && ns !== 'root\\cimv2\\sms') {
+    throw new WqlError(`namespace "${namespace}" is not modelled (only root\\cimv2 and root\\cimv2\\sms)`);
   }
   const q = parseWql(query);
-  const classKey = Object.keys(CLASSES).find((k) => k.toLowerCase() === q.className.toLowerCase());
-  if (!classKey) throw new WqlError(`WMI class ${q.className} is not in the machine model (known: ${WMI_CLASSES.join(', ')})`);
+  const inNamespace = Object.keys(CLASSES).filter((k) => (CLASSES[k].namespace ?? 'root\\cimv2') === ns);
+  const classKey = inNamespace.find((k) => k.toLowerCase() === q.className.toLowerCase());
+  if (!classKey) throw new WqlError(`WMI class ${q.className} is not in the machine model's ${ns} (known: ${inNamespace.join(', ')})`);
   const cls = CLASSES[classKey];
   const resolve = (p: string) => {
     const name = cls.properties.find((k) => k.toLowerCase() === p.toLowerCase());
