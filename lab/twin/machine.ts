@@ -437,7 +437,7 @@ export class TwinMachine implements TaskSequenceMachine {
       const joined = multicast.join(packageId, bytes);
       if (joined.ok) return joined.done;
     }
-    const release = await dp.connect(this.world.sim);
+    const release = await dp.connect(this.world.sim, signal);
     try {
       const route = this.world.topology.route(dp.node, this.node);
       await this.world.sim.sleep(2 * 2 * (route?.latencyMs ?? 0), signal);

@@ -44,11 +44,20 @@ export class DistributionPoint {
   }
 
   /** Waits for a free connection slot; the returned function gives it back. */
-  async connect(sim: Simulator): Promise<() => void> {
+  async connect(sim: Simulator, signal?: AbortSignal): Promise<() => void> {
     const limit = this.config.maxConnections ?? Infinity;
     if (this.busy >= limit) {
       const turn: Deferred<void> = sim.deferred();
-      this.waiting.push(() => turn.resolve());
+      const take = () => {
+        signal?.removeEventListener('abort', onAbort);
+        turn.resolve();
+      };
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(take), 1);
+        turn.reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
       await turn.promise;
     } else {
       this.busy++;
