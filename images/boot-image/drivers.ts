@@ -15,7 +15,7 @@ export const BOOT_IMAGE_DRIVERS: Record<string, readonly string[]> = {
 
 /**
  * In every boot image whatever its driver list: the agent's channel (virtio-serial over virtio-pci),
- * and what the actions' tools need (FUSE for ntfs-3g, FAT with its code pages, ISO 9660).
+ * and what the actions' tools need (FUSE for ntfs-3g, FAT with its code page 437 and its default I/O charset ascii, ISO 9660).
  */
 export const ALWAYS_INCLUDED_MODULES: readonly string[] = [
   'virtio_pci',
@@ -24,5 +24,7 @@ export const ALWAYS_INCLUDED_MODULES: readonly string[] = [
   'vfat',
   'nls_cp437',
   'nls_iso8859_1',
+  'nls_utf8',
+  'nls_ascii',
   'isofs',
 ];
