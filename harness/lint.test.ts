@@ -108,6 +108,18 @@ steps:
     expect(issues[1].message).to.match(/variable "_SMSTSInWinPE" is read-only/);
   });
 
+  it('checks Set Dynamic Variables rules: readable, conditions, variable names', () => {
+    const rules = (body: string) => `steps:\n  - { name: Rules, type: SetDynamicVariables, with: { OSDSetDynamicVariablesRules: ${JSON.stringify(body)} } }\n`;
+    const good = `<Rules><Rule><condition><expression type="SMS_TaskSequence_WMIConditionExpression"><variable name="Query">SELECT * FROM Win32_ComputerSystem WHERE Model LIKE '%840%'</variable></expression></condition><Variables><Variable Name="DriverPackage" IsSecret="false">LAB00004</Variable></Variables></Rule></Rules>`;
+    expect(lint(rules(good))).to.deep.equal([]);
+    const bad = good.replace('Win32_ComputerSystem', 'Win32_Chassis').replace('DriverPackage', '_SMSTSMachineName');
+    const issues = lint(rules(bad));
+    expect(brief(issues)).to.deep.equal(['error malformed-condition 1', 'error variable-name 1']);
+    expect(issues[0].message).to.match(/^rule 1: WMI condition .* WMI class Win32_Chassis is not in the machine model/);
+    expect(issues[1].message).to.match(/^Set Dynamic Variables rule 1: variable "_SMSTSMachineName" is read-only/);
+    expect(brief(lint(rules('<Rules><Rule>')))).to.deep.equal(['error malformed-condition 1']);
+  });
+
   it('reports packages missing from the scenario content, but not child task sequences', () => {
     const yaml = `steps:
   - { name: Apply OS, type: ApplyOperatingSystemImage, with: { ImagePackageID: LAB00002 } }

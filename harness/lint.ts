@@ -6,6 +6,7 @@ import { stepTypeByClass } from './step-types.js';
 import { walkTaskSequence, type WalkEntry } from './tree.js';
 import { variableNameProblem, valueProblem } from './variables.js';
 import { runWql, WqlError } from './wql.js';
+import { parseDynamicVariableRules, RulesError, type DynamicVariableRule } from './dynamic-variables.js';
 import type { MachineFacts } from './machine.js';
 import type { Deployment, Scenario } from '../scenarios/index.js';
 
@@ -144,6 +145,30 @@ function conditionIssues(c: Condition, e: WalkEntry, out: LintIssue[]): void {
   }
 }
 
+/** The rules of Set Dynamic Variables: readable, with conditions the engine can evaluate and names it can set. */
+function dynamicVariableIssues(e: WalkEntry, rulesXml: string, out: LintIssue[]): void {
+  if (rulesXml.trim() === '') return;
+  let rules: DynamicVariableRule[];
+  try {
+    rules = parseDynamicVariableRules(rulesXml);
+  } catch (err) {
+    if (!(err instanceof RulesError)) throw err;
+    out.push(issueAt(e, 'error', 'malformed-condition', `Set Dynamic Variables rules cannot be read: ${err.message}`));
+    return;
+  }
+  rules.forEach((rule, i) => {
+    if (rule.condition) {
+      const found: LintIssue[] = [];
+      conditionIssues(rule.condition, e, found);
+      out.push(...found.map((f) => ({ ...f, message: `rule ${i + 1}: ${f.message}`, ...(e.node.location ? { location: e.node.location } : {}) })));
+    }
+    for (const v of rule.variables) {
+      const problem = variableNameProblem(v.name, 'user') ?? valueProblem(v.name, v.value);
+      if (problem) out.push(issueAt(e, 'error', 'variable-name', `Set Dynamic Variables rule ${i + 1}: ${problem}`));
+    }
+  });
+}
+
 function variableIssues(ts: TaskSequence, entries: WalkEntry[], out: LintIssue[]): void {
   for (const v of ts.globalVariables) {
     const problem = variableNameProblem(v.name, 'user') ?? valueProblem(v.name, v.value);
@@ -157,13 +182,7 @@ function variableIssues(ts: TaskSequence, entries: WalkEntry[], out: LintIssue[]
       const problem = variableNameProblem(name, 'user') ?? valueProblem(name, variable(step, 'VariableValue') ?? '');
       if (problem) out.push(issueAt(e, 'error', 'variable-name', `Set Task Sequence Variable: ${problem}`));
     }
-    if (typeName(step) === 'SetDynamicVariables') {
-      const rules = variable(step, 'OSDSetDynamicVariablesRules') ?? '';
-      for (const m of rules.matchAll(/<Variable\s+Name="([^"]*)"/g)) {
-        const problem = variableNameProblem(m[1], 'user');
-        if (problem) out.push(issueAt(e, 'error', 'variable-name', `Set Dynamic Variables rule: ${problem}`));
-      }
-    }
+    if (typeName(step) === 'SetDynamicVariables') dynamicVariableIssues(e, variable(step, 'OSDSetDynamicVariablesRules') ?? '', out);
   }
 }
 
