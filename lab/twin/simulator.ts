@@ -31,8 +31,10 @@ export class Simulator implements MachineClock {
   /** Events run since the simulator was created. */
   eventsRun = 0;
 
-  constructor(seed = 1) {
+  /** @param startMs where the virtual clock starts (ms since the Unix epoch; timestamps in logs). */
+  constructor(seed = 1, startMs = 0) {
     this.rngState = seed >>> 0;
+    this.nowMs = startMs;
   }
 
   now(): number {

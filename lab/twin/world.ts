@@ -46,6 +46,8 @@ export interface TwinDistributionEvent {
 
 export interface TwinWorldConfig {
   seed?: number;
+  /** Virtual clock start, ms since the Unix epoch (default 0). Every `...AtMs` is on this clock. */
+  startTimeMs?: number;
   sites: TwinSiteConfig[];
   /** Links between site nodes (node id = site id). */
   links?: TwinLink[];
@@ -69,7 +71,7 @@ export class TwinWorld {
 
   constructor(readonly config: TwinWorldConfig) {
     assertValid(worldConfigProblems(config));
-    this.sim = new Simulator(config.seed ?? 1);
+    this.sim = new Simulator(config.seed ?? 1, config.startTimeMs ?? 0);
     this.flows = new FlowNetwork(this.sim, this.topology, { goodputFactor: config.goodputFactor, recompute: config.recompute });
     for (const c of config.content) this.content.set(c.packageId, c);
     for (const site of config.sites) {

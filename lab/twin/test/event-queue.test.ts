@@ -93,3 +93,13 @@ describe('twin event core', () => {
     expect(String(error)).to.contain('stop');
   });
 });
+
+describe('twin virtual clock start', () => {
+  it('starts at the configured time and never reads the wall clock', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const sim = new Simulator(1, start);
+    const woke = sim.sleep(1500).then(() => sim.now());
+    await sim.run();
+    expect(await woke).to.equal(start + 1500);
+  });
+});
