@@ -73,11 +73,13 @@ describe('lab/qemu boot image on real machines @slow @qemu', function () {
       const tools = await agent.run(
         'sgdisk --version && mkntfs --version && ntfs-3g --version && wimlib-imagex --version && sfdisk --version && ' +
           "echo 'label: gpt' | sfdisk -q /dev/sda && echo ',64M' | sfdisk -q --append /dev/sda && mkfs.vfat -n OSDLAB /dev/sda1 >/dev/null 2>&1 && " +
-          'mount -t vfat /dev/sda1 /mnt && echo written > /mnt/proof.txt && umount /mnt && mount -t vfat /dev/sda1 /mnt && cat /mnt/proof.txt && umount /mnt',
+          'mount -t vfat /dev/sda1 /mnt && echo written > /mnt/proof.txt && umount /mnt && mount -t vfat /dev/sda1 /mnt && cat /mnt/proof.txt && umount /mnt && ' +
+          "echo ',64M' | sfdisk -q --append /dev/sda && mkntfs -Q -L Windows /dev/sda2 >/dev/null && " +
+          'ntfs-3g /dev/sda2 /mnt && echo on-ntfs > /mnt/proof.txt && umount /mnt && ntfs-3g /dev/sda2 /mnt && cat /mnt/proof.txt && umount /mnt',
         { timeoutMs: STEP_MS * 2, signal: run.signal },
       );
       expect(tools.exitCode, tools.output.join('\n')).to.equal(0);
-      expect(tools.output.join('\n')).to.match(/GPT fdisk/).and.to.match(/wimlib-imagex/).and.to.match(/^written$/m);
+      expect(tools.output.join('\n')).to.match(/GPT fdisk/).and.to.match(/wimlib-imagex/).and.to.match(/^written$/m).and.to.match(/^on-ntfs$/m);
 
       const net4 = net.subnet('lan');
       const ping = await agent.run(`ip addr add 198.18.4.10/24 dev eth0 && ping -c 2 -W 3 ${net4.gateway}`, { timeoutMs: STEP_MS, signal: run.signal });
