@@ -25,3 +25,4 @@ export { DEFAULT_TIMINGS, type TwinMachineConfig, type TwinDiskConfig, type Twin
 export { type BootState, type FirmwareOutcome } from './firmware.js';
 export { EXIT } from './exit-codes.js';
 export { worldConfigProblems, machineConfigProblems } from './validate.js';
+export { TwinBackend } from './scenario-lab.js';

@@ -6,7 +6,7 @@
 import type { Simulator } from '../simulator.js';
 import type { EventHandle } from '../event-queue.js';
 import type { Route, Topology } from './topology.js';
-import { maxMinFair } from './maxmin.js';
+import { MaxMinWorkspace, maxMinFair } from './maxmin.js';
 import { TCP_GOODPUT_FACTOR } from './goodput.js';
 
 export interface FlowNetworkOptions {
@@ -54,6 +54,7 @@ export class FlowNetwork {
   private epoch = 0;
   private marks = new Int32Array(0);
   private localIndex = new Int32Array(0);
+  private readonly workspace = new MaxMinWorkspace();
   private nextId = 1;
   private readonly goodput: number;
   private readonly mode: 'incremental' | 'full';
@@ -225,7 +226,7 @@ export class FlowNetwork {
       }
       start[f + 1] = k;
     }
-    const rates = maxMinFair(capacity, { start, links }, caps);
+    const rates = maxMinFair(capacity, { start, links }, caps, this.workspace);
     this.stats.solves++;
     this.stats.flowsSolved += flows.length;
     for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);

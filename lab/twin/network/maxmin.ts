@@ -17,26 +17,54 @@ export function toFlowPaths(paths: ReadonlyArray<ArrayLike<number>>): FlowPaths 
   return { start, links };
 }
 
+/** Scratch arrays reused across solves, so a solve allocates nothing in the steady state. */
+export class MaxMinWorkspace {
+  rate = new Float64Array(0);
+  frozen = new Uint8Array(0);
+  remaining = new Float64Array(0);
+  active = new Int32Array(0);
+  memberStart = new Int32Array(0);
+  fill = new Int32Array(0);
+  members = new Int32Array(0);
+
+  ensure(flows: number, links: number, crossings: number): void {
+    if (this.rate.length < flows) {
+      this.rate = new Float64Array(2 * flows);
+      this.frozen = new Uint8Array(2 * flows);
+    }
+    if (this.remaining.length < links + 1) {
+      this.remaining = new Float64Array(2 * links + 1);
+      this.active = new Int32Array(2 * links + 1);
+      this.memberStart = new Int32Array(2 * links + 1);
+      this.fill = new Int32Array(2 * links + 1);
+    }
+    if (this.members.length < crossings) this.members = new Int32Array(2 * crossings);
+  }
+}
+
 /**
  * @param capacity capacity of each link (any rate unit)
  * @param paths for each flow, the links it crosses
  * @param caps for each flow, its own upper bound (Infinity when none)
+ * @param ws scratch space; the returned rates live in it until the next solve with it
  */
-export function maxMinFair(capacity: ArrayLike<number>, paths: FlowPaths, caps: ArrayLike<number>): Float64Array {
+export function maxMinFair(capacity: ArrayLike<number>, paths: FlowPaths, caps: ArrayLike<number>, ws = new MaxMinWorkspace()): Float64Array {
   const flowCount = paths.start.length - 1;
   const linkCount = capacity.length;
   const { start: pathStart, links: pathLinks } = paths;
-  const rate = new Float64Array(flowCount);
-  const frozen = new Uint8Array(flowCount);
-  const remaining = Float64Array.from(capacity);
-  const active = new Int32Array(linkCount);
+  ws.ensure(flowCount, linkCount, pathLinks.length);
+  const { rate, frozen, remaining, active, memberStart, fill, members } = ws;
+  frozen.fill(0, 0, flowCount);
+  active.fill(0, 0, linkCount);
+  for (let l = 0; l < linkCount; l++) remaining[l] = capacity[l]!;
   for (let i = 0; i < pathLinks.length; i++) active[pathLinks[i]!]!++;
 
   // Flows per link, compressed, to freeze a saturated link's flows without a scan.
-  const memberStart = new Int32Array(linkCount + 1);
-  for (let l = 0; l < linkCount; l++) memberStart[l + 1] = memberStart[l]! + active[l]!;
-  const fill = memberStart.slice(0, linkCount);
-  const members = new Int32Array(pathLinks.length);
+  memberStart[0] = 0;
+  for (let l = 0; l < linkCount; l++) {
+    memberStart[l + 1] = memberStart[l]! + active[l]!;
+    fill[l] = memberStart[l]!;
+  }
   for (let f = 0; f < flowCount; f++) {
     for (let i = pathStart[f]!; i < pathStart[f + 1]!; i++) members[fill[pathLinks[i]!]!++] = f;
   }
@@ -84,5 +112,5 @@ export function maxMinFair(capacity: ArrayLike<number>, paths: FlowPaths, caps: 
       if (!frozen[f]) freeze(f, level);
     }
   }
-  return rate;
+  return rate.subarray(0, flowCount);
 }
