@@ -1,0 +1,98 @@
+// One machine of a scenario run: started by the lab, its task sequence run by the engine, then
+// observed and scored. Backend-agnostic: everything about the lab goes through `Lab`.
+import type { Scenario } from '../../scenarios/index.js';
+import type { DeploymentContext } from '../builtin-variables.js';
+import { runTaskSequence } from '../engine.js';
+import type { Lab, MachineObservation, MachinePlan } from '../lab-backend.js';
+import type { TaskSequence } from '../model.js';
+import type { MachineOutcome, StepResult } from '../result.js';
+import { SmstsLog } from '../smsts-log.js';
+import { walkTaskSequence } from '../tree.js';
+import type { DeploymentVariables } from '../variables.js';
+
+/** Everything the runner keeps of one machine's run. */
+export interface MachineRecord {
+  plan: MachinePlan;
+  outcome: MachineOutcome;
+  failedStep?: string;
+  error?: string;
+  steps: StepResult[];
+  variables: Record<string, string>;
+  /** Absent when the machine never reported anything (stalled). */
+  log?: SmstsLog;
+  observation: MachineObservation;
+  /** Power-on to the end of the task sequence, on the lab's clock. */
+  durationMs: number;
+  /** Lab clock when the task sequence ended. */
+  endedAt: number;
+}
+
+/** Collection, computer and media variables as the deployment brings them (harness/variables.ts orders them). */
+export function deploymentVariables(plan: MachinePlan): DeploymentVariables {
+  return {
+    collections: plan.collections.map((c) => ({ collection: c.name, precedence: 1, variables: c.variables })),
+    // The machine's own variables (and OSDPartitionStyle/OSDDiskType) reach it like per-computer variables.
+    computer: { ...plan.computer?.variables, ...plan.machine.variables },
+    ...(plan.media && Object.keys(plan.media.variables).length > 0 ? { media: plan.media.variables } : {}),
+    standaloneMedia: plan.launch === 'standaloneMedia',
+  };
+}
+
+/** ConfigMgr-style advertisement IDs: site code, "2", then the deployment's number in the file. */
+export function deploymentContext(scenario: Scenario, plan: MachinePlan, sequence: TaskSequence): Partial<DeploymentContext> {
+  const index = scenario.deployments.indexOf(plan.deployment);
+  const bootImage = plan.media?.bootImage ?? plan.deployment.bootImage;
+  return {
+    packageId: sequence.packageId,
+    packageName: sequence.name ?? plan.deployment.name,
+    advertId: `${scenario.site.code}2${(index + 1).toString(16).toUpperCase().padStart(4, '0')}`,
+    siteCode: scenario.site.code,
+    ...(scenario.site.managementPoint ? { managementPoint: scenario.site.managementPoint.name } : {}),
+    ...(bootImage ? { bootImageId: bootImage } : {}),
+  };
+}
+
+/** Paths the expectation asks about: present or absent. */
+function filesOf(plan: MachinePlan): string[] {
+  const expect = plan.machine.expect;
+  return [...(expect?.files ?? []), ...(expect?.absentFiles ?? [])];
+}
+
+export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan, sequence: TaskSequence, signal: AbortSignal): Promise<MachineRecord> {
+  const start = await lab.start(plan, signal);
+  let record: Omit<MachineRecord, 'observation' | 'durationMs' | 'endedAt'>;
+  if (start.started) {
+    const result = await runTaskSequence({
+      sequence,
+      machine: start.machine,
+      variables: deploymentVariables(plan),
+      deployment: deploymentContext(scenario, plan, sequence),
+      signal,
+    });
+    record = { plan, ...pick(result) };
+  } else {
+    // The task sequence never started: the boot (or policy) is reported as a pseudo step before the
+    // sequence's own steps, all of which did not run.
+    const log = new SmstsLog({ now: () => lab.clock.now() });
+    for (const line of start.console ?? []) log.error(line, 'bootstrap.cpp:410', 'TSPxe');
+    log.error(`The task sequence did not start: ${start.reason}`, 'bootstrap.cpp:420', 'TSPxe');
+    const now = new Date(lab.clock.now()).toISOString();
+    const boot: StepResult = { path: '0', name: start.failedStep, type: 'boot', kind: 'step', status: 'failed', reason: start.reason, start: new Date(start.poweredOnAt).toISOString(), end: now };
+    const steps = walkTaskSequence(sequence).map(({ node, path }): StepResult => ({ path, name: node.name, type: node.kind === 'group' ? 'group' : node.type, kind: node.kind, status: 'notRun' }));
+    record = { plan, outcome: 'failed', failedStep: start.failedStep, steps: [boot, ...steps], variables: {}, log };
+  }
+  const endedAt = lab.clock.now();
+  const observation = await lab.observe(plan, filesOf(plan), signal);
+  return { ...record, observation, durationMs: endedAt - start.poweredOnAt, endedAt };
+}
+
+function pick(result: Awaited<ReturnType<typeof runTaskSequence>>) {
+  return {
+    outcome: result.outcome,
+    ...(result.failedStep !== undefined ? { failedStep: result.failedStep } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    steps: result.steps,
+    variables: result.variables,
+    log: result.log,
+  };
+}
