@@ -38,6 +38,18 @@ export interface MachineResult {
   variables: Record<string, string>;
   expectations: ExpectationResult[];
   pass: boolean;
+  /** A capacity group (`clients:`) reported as one entry: its steps are those of the client that finished last. */
+  clients?: ClientGroupSummary;
+}
+
+export interface ClientGroupSummary {
+  count: number;
+  /** Outcome → number of clients. */
+  outcomes: Partial<Record<MachineOutcome, number>>;
+  /** From the start of the run until the last client finished, on the lab's clock. */
+  makespanMs: number;
+  /** The client that finished last. */
+  last?: string;
 }
 
 export interface RunResult {
