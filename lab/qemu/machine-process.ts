@@ -59,14 +59,15 @@ export class QemuMachine {
     return this.child.pid;
   }
 
-  /** Connects QMP, waiting for QEMU to create the socket. */
-  async qmp(signal?: AbortSignal): Promise<QmpClient> {
-    for (let attempt = 0; ; attempt++) {
+  /** Connects QMP, waiting (up to `timeoutMs`) for QEMU to create the socket. */
+  async qmp(signal?: AbortSignal, timeoutMs = 30_000): Promise<QmpClient> {
+    const deadline = Date.now() + timeoutMs;
+    while (true) {
       try {
         return await QmpClient.connect(this.paths.qmpSocket, signal);
       } catch (err) {
-        if (signal?.aborted || attempt > 100 || this.child.exitCode !== null) throw err;
-        await new Promise((r) => setTimeout(r, 50));
+        if (signal?.aborted || Date.now() > deadline || this.child.exitCode !== null) throw err;
+        await sleep(50, undefined, { signal });
       }
     }
   }
