@@ -94,6 +94,8 @@ export async function withLabRun<T>(runId: string, body: (run: LabRun) => Promis
     return await body({ runId, tempDir, cleanup, signal });
   } finally {
     await finish();
+    // The body may have re-created it (mkdir -p of a machine's state dir) after an interrupt's first pass.
+    await rm(tempDir, { recursive: true, force: true });
     if (graceTimer) clearTimeout(graceTimer);
     if (interrupted) reraise(interrupted);
     else removeHandlers();
