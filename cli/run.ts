@@ -94,6 +94,8 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       } finally {
         process.off('SIGINT', interrupt);
       }
+      // The scenario as the user named it, as in docs/result-json.md.
+      run.result.scenario = file;
       const dir = opts.out ?? defaultRunFolder(scenario.name);
       await writeRunFolder(dir, { result: run.result, logs: run.logs, skipped: run.skipped, scenario });
       if (opts.json) await writeFileAtomic(opts.json, `${JSON.stringify(run.result, null, 2)}\n`);

@@ -79,6 +79,12 @@ describe('scenario runner', function () {
     expect(m.pass).to.equal(false);
   });
 
+  it('an available PXE deployment starts too: someone at the machine presses F12', async () => {
+    const text = scenarioText({ machines: machine('PC-A') }).replace('purpose: required', 'purpose: available');
+    const run = await runScenario(await parseScenario('/tmp/runner.yaml', text), { backend: new TwinBackend() });
+    expect(run.result.machines[0]).to.include({ outcome: 'success' });
+  });
+
   it('a machine no deployment reaches is an input error naming the machine and its line', async () => {
     const text = scenarioText({ machines: machine('PC-A'), extra: 'computers: [{ name: PC-A, mac: "52:54:00:00:00:0A" }]' }).replace('  - { name: PC-A, firmware', '  - { name: PC-A, nic: { mac: "52:54:00:00:00:0A" }, firmware');
     const scenario = await parseScenario('/tmp/runner.yaml', text);
