@@ -12,11 +12,11 @@ export { diskBootVerdict, bootLoaderFiles, systemPartition, type BootVerdict } f
 export { GPT_TYPE, MBR_TYPE } from './disk/partition-types.js';
 export { ClientCache, type CacheEntry, type CacheLocation, type CachePlacement } from './cache.js';
 export { NIC_PCI, STORAGE_PCI, hardwareId, type NicModel, type StorageControllerModel } from './devices.js';
-export { DistributionPoint, contentLocations, downloadAllRefusal, type DistributionPointConfig, type ContentLookup } from './site/dp.js';
+export { DistributionPoint, contentLocations, downloadAllRefusal, type DistributionPointConfig, type ContentLookup, type ContentLocationCandidate } from './site/dp.js';
 export { PxeResponder, pxeAnswer, type PxeResponderConfig, type PxeDeployment, type PxeClient, type PxeAnswer } from './site/pxe.js';
 export { tftpTransferSeconds, tftpRateCeiling, tftpWireBytes, CONFIGMGR_TFTP_DEFAULTS, type TftpSettings } from './site/tftp-model.js';
 export { ManagementPoint, type ManagementPointConfig } from './site/mp.js';
-export { StateMigrationPoint, type StateMigrationPointConfig } from './site/smp.js';
+export { StateMigrationPoint, captureRefusal, stateSource, type StateMigrationPointConfig, type SmpFolderLoad } from './site/smp.js';
 export { MulticastService, type MulticastConfig, type MulticastJoin } from './site/multicast.js';
 export { startFromMedia, type TwinMediaConfig, type MediaKind, type MediaStart } from './site/media.js';
 export { TwinWorld, type TwinWorldConfig, type TwinSiteConfig, type TwinContentConfig, type TwinDistributionEvent } from './world.js';

@@ -80,18 +80,25 @@ export interface ContentLookup {
   allowUnprotected: boolean;
 }
 
+/** What the content-location rules need of a DP: the twin's model and the real HTTP DP alike. */
+export interface ContentLocationCandidate {
+  readonly id: string;
+  readonly config: { readonly site: string; readonly protected?: boolean };
+  has(packageId: string): boolean;
+}
+
 /**
  * Distribution points a client in `site` may use for `packageId`, best first. Local DPs come
  * first; remote ones only when allowed, nearest first. Clients in a site that has protected
  * DPs use only those, unless fallback to unprotected DPs is allowed.
  */
-export function contentLocations(
+export function contentLocations<T extends ContentLocationCandidate>(
   packageId: string,
   site: string,
-  dps: readonly DistributionPoint[],
+  dps: readonly T[],
   lookup: ContentLookup,
-  distance: (dp: DistributionPoint) => number,
-): DistributionPoint[] {
+  distance: (dp: T) => number,
+): T[] {
   const withContent = dps.filter((dp) => dp.has(packageId));
   const protectedHere = dps.filter((dp) => dp.config.site === site && dp.config.protected);
   if (protectedHere.length > 0) {

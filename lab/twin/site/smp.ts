@@ -26,6 +26,32 @@ interface Store {
 
 export type SmpAnswer = { ok: true; storePath: string } | { ok: false; retryable: boolean; reason: string };
 
+/** A state migration point folder's load, as the capture rules see it. */
+export interface SmpFolderLoad {
+  /** Computers connected (requested and not yet released). */
+  clients: number;
+  /** The asking computer is one of them already (a retried request). */
+  alreadyConnected: boolean;
+  maxClients: number;
+  freeBytes: number;
+  minFreeBytes: number;
+}
+
+/** Why Request State Store for capture is refused (restore-only, maximum clients, minimum free space), or undefined. */
+export function captureRefusal(smpId: string, restoreOnly: boolean | undefined, load: SmpFolderLoad): { retryable: boolean; reason: string } | undefined {
+  if (restoreOnly) return { retryable: false, reason: `state migration point ${smpId} is in restore-only mode` };
+  if (load.clients >= load.maxClients && !load.alreadyConnected) {
+    return { retryable: true, reason: `state migration point ${smpId} already serves ${load.maxClients} clients` };
+  }
+  if (load.freeBytes < load.minFreeBytes) return { retryable: true, reason: `state migration point ${smpId} has less than the minimum free space` };
+  return undefined;
+}
+
+/** The computer whose store `computer` restores: the source of its computer association, or itself (refresh). */
+export function stateSource(associations: Readonly<Record<string, string>> | undefined, computer: string): string {
+  return Object.entries(associations ?? {}).find(([, dest]) => dest === computer)?.[0] ?? computer;
+}
+
 export class StateMigrationPoint {
   private readonly stores = new Map<string, Store>();
   private readonly connected = new Set<string>();
@@ -48,13 +74,14 @@ export class StateMigrationPoint {
   /** Request State Store for capture: reserve a store for this computer. */
   requestCapture(computer: string): SmpAnswer {
     const c = this.config;
-    if (c.restoreOnly) return { ok: false, retryable: false, reason: `state migration point ${c.id} is in restore-only mode` };
-    if (this.connected.size >= c.maxClients && !this.connected.has(computer)) {
-      return { ok: false, retryable: true, reason: `state migration point ${c.id} already serves ${c.maxClients} clients` };
-    }
-    if (c.capacityBytes - this.usedBytes < c.minFreeBytes) {
-      return { ok: false, retryable: true, reason: `state migration point ${c.id} has less than the minimum free space` };
-    }
+    const refused = captureRefusal(c.id, c.restoreOnly, {
+      clients: this.connected.size,
+      alreadyConnected: this.connected.has(computer),
+      maxClients: c.maxClients,
+      freeBytes: c.capacityBytes - this.usedBytes,
+      minFreeBytes: c.minFreeBytes,
+    });
+    if (refused) return { ok: false, ...refused };
     this.connected.add(computer);
     this.stores.set(computer, { owner: computer, bytes: 0, released: false });
     return { ok: true, storePath: this.pathOf(computer) };
@@ -73,7 +100,7 @@ export class StateMigrationPoint {
 
   /** Request State Store for restore: the store of the computer associated with this one (or its own). */
   requestRestore(computer: string): SmpAnswer & { source?: string; bytes?: number } {
-    const source = Object.entries(this.config.associations ?? {}).find(([, dest]) => dest === computer)?.[0] ?? computer;
+    const source = stateSource(this.config.associations, computer);
     const store = this.stores.get(source);
     if (!store || store.released) {
       return { ok: false, retryable: false, reason: `no user state stored for ${computer} (no computer association or store)` };
@@ -86,7 +113,7 @@ export class StateMigrationPoint {
   release(computer: string, afterRestore: boolean): void {
     this.connected.delete(computer);
     if (!afterRestore) return;
-    const source = Object.entries(this.config.associations ?? {}).find(([, dest]) => dest === computer)?.[0] ?? computer;
+    const source = stateSource(this.config.associations, computer);
     const store = this.stores.get(source);
     if (!store) return;
     store.released = true;
