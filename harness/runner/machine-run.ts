@@ -74,8 +74,8 @@ export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan
     // The task sequence never started: the boot (or policy) is reported as a pseudo step before the
     // sequence's own steps, all of which did not run.
     const log = new SmstsLog({ now: () => lab.clock.now() });
-    for (const line of start.console ?? []) log.error(line, 'bootstrap.cpp:410', 'TSPxe');
-    log.error(`The task sequence did not start: ${start.reason}`, 'bootstrap.cpp:420', 'TSPxe');
+    for (const line of start.console ?? []) log.error(line, 'bootstrap.cpp:410', 'TSMBootstrap');
+    log.error(`The task sequence did not start: ${start.reason}`, 'bootstrap.cpp:420', 'TSMBootstrap');
     const now = new Date(lab.clock.now()).toISOString();
     const boot: StepResult = { path: '0', name: start.failedStep, type: 'boot', kind: 'step', status: 'failed', reason: start.reason, start: new Date(start.poweredOnAt).toISOString(), end: now };
     const steps = walkTaskSequence(sequence).map(({ node, path }): StepResult => ({ path, name: node.name, type: node.kind === 'group' ? 'group' : node.type, kind: node.kind, status: 'notRun' }));
