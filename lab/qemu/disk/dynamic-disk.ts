@@ -1,0 +1,189 @@
+// Makes a disk dynamic the way Windows lays one out, holding simple volumes: on MBR one
+// partition of type 0x42 and the LDM database in the last 1 MiB (first PRIVHEAD in sector 6); on
+// GPT an LDM metadata partition (the database) and an LDM data partition (the volumes).
+// layoutDynamicDisk is pure (bytes for given sizes and ids); writeDynamicDisk writes them to an
+// image and formats the volumes, so the lab can run it on a qcow2 from the host or ship the
+// bytes to a guest. The disk is repartitioned: what it held before is not kept.
+import { randomUUID } from 'node:crypto';
+import type { FileSystem } from '../../../harness/index.js';
+import { InputError } from '../../../scenarios/index.js';
+import { GPT_TYPE, MBR_TYPE } from '../../twin/index.js';
+import { SECTOR, withDiskImage } from './disk-image.js';
+import { formatVolumes } from './format-volume.js';
+import { encodeGpt, gptUsableRange, type SectorWrite } from './gpt.js';
+import { DATABASE_SECTORS, encodeDatabase, encodePrivHead, MBR_PRIVHEAD_SECTOR, type PrivHead } from './ldm-database.js';
+import type { LdmRecord } from './ldm-records.js';
+import { encodeMbr } from './mbr.js';
+
+export type DynamicVolumeLayout = 'simple' | 'spanned' | 'striped' | 'mirrored' | 'raid5';
+
+export interface DynamicVolumeSpec {
+  /** LDM volume name; Windows' default is "Volume<n>". */
+  name?: string;
+  /** Whole sectors, or "remaining" for the rest of the data area (last volume only). */
+  sizeBytes: number | 'remaining';
+  fileSystem?: FileSystem;
+  label?: string;
+  /** Only "simple" is written; the others are refused (ConfigMgr supports simple volumes only). */
+  layout?: DynamicVolumeLayout;
+}
+
+export interface DynamicDiskRequest {
+  style: 'mbr' | 'gpt';
+  volumes: DynamicVolumeSpec[];
+  /** Windows names the group "<computer name>Dg0". */
+  diskGroupName?: string;
+  /** GUIDs and time stamp; random and now by default. Fixed values give the same bytes. */
+  ids?: { disk?: string; diskGroup?: string; host?: string; gptDisk?: string; volumes?: string[] };
+  createdAt?: Date;
+  /** Where the request came from, for InputError messages. */
+  source?: { file?: string; path?: string };
+}
+
+export interface DynamicVolumePlacement {
+  name: string;
+  offsetBytes: number;
+  sizeBytes: number;
+  fileSystem?: FileSystem;
+  label?: string;
+}
+
+export interface DynamicDiskLayout {
+  style: 'mbr' | 'gpt';
+  privHead: PrivHead;
+  records: LdmRecord[];
+  volumes: DynamicVolumePlacement[];
+  /** Every sector range to write, partition table and database included. */
+  writes: SectorWrite[];
+}
+
+const MIB_SECTORS = 2048;
+const MBR_MAX_SECTORS = 2 ** 32;
+const FAT32_MAX_BYTES = 32 * 1024 ** 3;
+const SIMPLE_ONLY =
+  'Configuration Manager supports only simple volumes on dynamic disks: images cannot be captured from or applied to spanned, striped, mirrored or RAID-5 volumes';
+
+function problem(request: DynamicDiskRequest, path: string, message: string): InputError {
+  const base = request.source?.path ?? 'volumes';
+  return new InputError({ file: request.source?.file, path: path ? `${base}${path}` : base, message });
+}
+
+function alignUp(sectors: number): number {
+  return Math.ceil(sectors / MIB_SECTORS) * MIB_SECTORS;
+}
+
+/** Where the data area (what partition records count from) and the database go. */
+function areas(style: 'mbr' | 'gpt', diskSectors: number): { dataStart: number; dataSectors: number; configStart: number } {
+  if (style === 'mbr') {
+    const configStart = diskSectors - DATABASE_SECTORS;
+    return { dataStart: MIB_SECTORS, dataSectors: configStart - MIB_SECTORS, configStart };
+  }
+  const { last } = gptUsableRange(diskSectors);
+  const configStart = MIB_SECTORS;
+  const dataStart = configStart + DATABASE_SECTORS;
+  const dataEnd = Math.floor((last + 1) / MIB_SECTORS) * MIB_SECTORS;
+  return { dataStart, dataSectors: dataEnd - dataStart, configStart };
+}
+
+function checkRequest(request: DynamicDiskRequest, diskSectors: number): void {
+  if (request.style !== 'mbr' && request.style !== 'gpt') throw problem(request, '', `found style "${String(request.style)}"; allowed: mbr, gpt`);
+  if (request.volumes.length === 0) throw problem(request, '', 'found no volumes; a dynamic disk needs at least one simple volume');
+  request.volumes.forEach((v, i) => {
+    const layout = v.layout ?? 'simple';
+    if (layout !== 'simple') throw problem(request, `[${i}].layout`, `found a ${layout} volume; allowed: simple. ${SIMPLE_ONLY}`);
+    if (v.sizeBytes === 'remaining' ? i !== request.volumes.length - 1 : !(Number.isInteger(v.sizeBytes) && v.sizeBytes > 0 && v.sizeBytes % SECTOR === 0)) {
+      throw problem(request, `[${i}].sizeBytes`, `found ${String(v.sizeBytes)}; allowed: a positive multiple of ${SECTOR} bytes, or "remaining" for the last volume`);
+    }
+  });
+  if (request.style === 'mbr' && diskSectors > MBR_MAX_SECTORS) {
+    throw problem(request, '', `the disk is larger than 2 TiB: only the first 2 TiB are addressable with MBR`);
+  }
+}
+
+/** The bytes of a dynamic disk of `diskSizeBytes` holding the requested simple volumes. */
+export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskRequest): DynamicDiskLayout {
+  const diskSectors = Math.floor(diskSizeBytes / SECTOR);
+  checkRequest(request, diskSectors);
+  const { dataStart, dataSectors, configStart } = areas(request.style, diskSectors);
+  const ids = request.ids ?? {};
+  const diskGroupName = request.diskGroupName ?? 'OSDLABDg0';
+  const diskGroupGuid = ids.diskGroup ?? randomUUID();
+  const diskGuid = ids.disk ?? randomUUID();
+  const records: LdmRecord[] = [
+    { kind: 'diskGroup', id: 1, name: diskGroupName, guid: diskGroupGuid },
+    { kind: 'disk', id: 2, name: 'Disk1', guid: diskGuid },
+  ];
+  const volumes: DynamicVolumePlacement[] = [];
+  let next = 0;
+  request.volumes.forEach((v, i) => {
+    const start = alignUp(next);
+    const sectors = v.sizeBytes === 'remaining' ? dataSectors - start : v.sizeBytes / SECTOR;
+    if (sectors <= 0 || start + sectors > dataSectors) {
+      throw problem(request, `[${i}].sizeBytes`, `found ${String(v.sizeBytes)}; only ${Math.max(0, dataSectors - start) * SECTOR} bytes are left in the LDM data area`);
+    }
+    if (v.fileSystem === 'fat32' && sectors * SECTOR > FAT32_MAX_BYTES) {
+      throw problem(request, `[${i}].fileSystem`, 'found fat32 on a volume above 32 GB; the volume size is too big for FAT32');
+    }
+    const name = v.name ?? `Volume${i + 1}`;
+    const id = 3 + 3 * i;
+    records.push(
+      { kind: 'volume', id, name, volumeType: 'gen', number: i + 1, components: 1, sizeSectors: sectors, partitionType: Number.parseInt(v.fileSystem === 'fat32' ? MBR_TYPE.fat32 : MBR_TYPE.ntfs, 16), guid: ids.volumes?.[i] ?? randomUUID() },
+      { kind: 'component', id: id + 1, name: `${name}-01`, type: 'spanned', parts: 1, volumeId: id },
+      { kind: 'partition', id: id + 2, name: `Disk1-${String(i + 1).padStart(2, '0')}`, startSector: start, volumeOffsetSectors: 0, sizeSectors: sectors, componentId: id + 1, diskId: 2 },
+    );
+    volumes.push({ name, offsetBytes: (dataStart + start) * SECTOR, sizeBytes: sectors * SECTOR, fileSystem: v.fileSystem, label: v.label });
+    next = start + sectors;
+  });
+  const privHead: PrivHead = {
+    version: { major: 2, minor: 12 },
+    diskGuid,
+    hostGuid: ids.host ?? randomUUID(),
+    diskGroupGuid,
+    diskGroupName,
+    logicalDiskStart: dataStart,
+    logicalDiskSectors: dataSectors,
+    configStart,
+    configSectors: DATABASE_SECTORS,
+  };
+  const createdAt = request.createdAt ?? new Date();
+  const database = { offsetBytes: configStart * SECTOR, data: encodeDatabase({ privHead, sequence: records.length, records }, createdAt) };
+  const writes: SectorWrite[] =
+    request.style === 'mbr'
+      ? [
+          { offsetBytes: 0, data: encodeMbr([{ active: false, type: Number.parseInt(MBR_TYPE.dynamic, 16), startLba: MIB_SECTORS, sectors: diskSectors - MIB_SECTORS }], signatureOf(privHead.diskGuid)) },
+          // Sectors 1..33 may hold an old GPT header and entries; the PRIVHEAD goes in sector 6.
+          { offsetBytes: SECTOR, data: Buffer.alloc(33 * SECTOR) },
+          { offsetBytes: MBR_PRIVHEAD_SECTOR * SECTOR, data: encodePrivHead(privHead, createdAt) },
+          database,
+        ]
+      : [
+          ...encodeGpt(diskSectors, ids.gptDisk ?? randomUUID(), [
+            { typeGuid: GPT_TYPE.ldmMetadata, uniqueGuid: randomUUID(), firstLba: configStart, lastLba: configStart + DATABASE_SECTORS - 1, name: 'LDM metadata partition' },
+            { typeGuid: GPT_TYPE.ldmData, uniqueGuid: randomUUID(), firstLba: dataStart, lastLba: dataStart + dataSectors - 1, name: 'LDM data partition' },
+          ]),
+          database,
+        ];
+  return { style: request.style, privHead, records, volumes, writes };
+}
+
+/** A disk signature Windows would show, taken from the disk GUID so it is stable per layout. */
+function signatureOf(guid: string): number {
+  return Number.parseInt(guid.replace(/-/g, '').slice(0, 8), 16) >>> 0;
+}
+
+/**
+ * Writes a dynamic disk into an image (raw or any format qemu-img writes) and formats the
+ * volumes that name a file system. Resolves with what was written.
+ */
+export async function writeDynamicDisk(imagePath: string, request: DynamicDiskRequest, signal?: AbortSignal): Promise<DynamicDiskLayout> {
+  return withDiskImage(imagePath, { writable: true, signal }, async (image) => {
+    const layout = layoutDynamicDisk(image.sizeBytes, request);
+    for (const w of layout.writes) {
+      signal?.throwIfAborted();
+      await image.write(w.offsetBytes, w.data);
+    }
+    const formatted = layout.volumes.flatMap((v) => (v.fileSystem ? [{ ...v, fileSystem: v.fileSystem }] : []));
+    await formatVolumes(image, formatted, signal);
+    return layout;
+  });
+}
