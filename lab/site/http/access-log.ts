@@ -1,20 +1,20 @@
 // Access log of a site server: one line per request, as IIS writes one for each DP/SMP request.
 // Lines go to a file (appended) and to an optional listener (the run's results, tests).
 
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { LineFile } from './line-file.js';
 
 export interface AccessEntry {
   /** ISO 8601 time the request arrived. */
   time: string;
   client: string;
   method: string;
-  /** What was asked for: "PKG00001.2/boot.wim", "store/PC01", "policy". */
+  /** What was asked for: "LAB00001/boot.wim", "store/PC01", "policy". */
   resource: string;
   /** The Range header as sent, "-" when none. */
   range: string;
+  /** 0 when the connection ended before an answer. */
   status: number;
-  /** Body bytes sent or received. */
+  /** Body bytes handed to the connection (sent) or received. */
   bytes: number;
   durationMs: number;
 }
@@ -24,21 +24,18 @@ export function accessLine(e: AccessEntry): string {
 }
 
 export class AccessLog {
-  private readonly file?: WriteStream;
+  private readonly file?: LineFile;
 
   constructor(path?: string, private readonly listener?: (entry: AccessEntry) => void) {
-    if (path) this.file = createWriteStream(path, { flags: 'a' });
+    if (path) this.file = new LineFile(path);
   }
 
   record(entry: AccessEntry): void {
-    // A request cut by the server's stop ends after the log closed: the listener still hears of it.
-    if (this.file && !this.file.writableEnded) this.file.write(`${accessLine(entry)}\n`);
+    this.file?.write(accessLine(entry));
     this.listener?.(entry);
   }
 
   async close(): Promise<void> {
-    if (!this.file || this.file.closed) return;
-    this.file.end();
-    await once(this.file, 'close');
+    await this.file?.close();
   }
 }

@@ -1,0 +1,23 @@
+// A log file a site server appends one line to per event (access log, status messages).
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+export class LineFile {
+  private readonly file: WriteStream;
+
+  constructor(path: string) {
+    this.file = createWriteStream(path, { flags: 'a' });
+  }
+
+  write(line: string): void {
+    // Events that end after the server stopped (cut connections) find the file closed.
+    if (!this.file.writableEnded) this.file.write(`${line}\n`);
+  }
+
+  async close(): Promise<void> {
+    if (this.file.closed) return;
+    this.file.end();
+    await once(this.file, 'close');
+  }
+}
