@@ -102,7 +102,7 @@ describe('management point (HTTP, loopback)', () => {
     const c = config();
     const pc = { ...c.computers[0], collections: ['LAB00010'] };
     const present = new Set<string>();
-    const inputs = { ...c, hasContent: (dp: string, pkg: string) => present.has(`${dp}/${pkg}`) };
+    const inputs = { collections: c.collections, deployments: c.deployments, distributionPoints: c.distributionPoints, hasContent: (dp: string, pkg: string) => present.has(`${dp}/${pkg}`) };
     expect(policyFor(pc, inputs).deployments[0].contentLocations).to.deep.equal({ LAB00001: [] });
     present.add('DPHQ/LAB00001');
     // Local DP only: a remote DP with the content is not offered.
