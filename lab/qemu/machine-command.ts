@@ -82,32 +82,32 @@ export interface QemuCommand {
   firmwareVarsTemplate?: string;
 }
 
-const NIC_DEVICE: Record<NicModel, { device: string; rom: string }> = {
-  e1000: { device: 'e1000', rom: 'e1000' },
-  e1000e: { device: 'e1000e', rom: 'e1000e' },
-  'virtio-net': { device: 'virtio-net-pci', rom: 'virtio' },
-  rtl8139: { device: 'rtl8139', rom: 'rtl8139' },
-  vmxnet3: { device: 'vmxnet3', rom: 'vmxnet3' },
+const NIC_DEVICE: Record<NicModel, { device: string }> = {
+  e1000: { device: 'e1000' },
+  e1000e: { device: 'e1000e' },
+  'virtio-net': { device: 'virtio-net-pci' },
+  rtl8139: { device: 'rtl8139' },
+  vmxnet3: { device: 'vmxnet3' },
 };
 
-const IPXE_ROM_DIR = '/usr/lib/ipxe/qemu';
 /** q35's built-in ich9-ahci controller has six ports, ide.0 … ide.5; disks and CDs share them. */
 const AHCI_PORTS = 6;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Which option ROM a NIC gets. Not a boot device: none (faster, and nothing for the firmware to try).
- * UEFI + virtio-net: none, so OVMF's own virtio-net driver and PXE stack run (≈10–16 s to PXE instead
- * of ≈34 s through iPXE). UEFI + any other model: the iPXE EFI ROM, because OVMF has no driver for it.
- * BIOS: the same combined iPXE ROM (it carries the legacy PXE image too; Debian's pxe-virtio.rom is
- * never run by SeaBIOS here, verified).
+ * Which option ROM a NIC gets: '' for none, undefined for QEMU's own default (the model's combined
+ * iPXE ROM, efi-<model>.rom, carrying both the BIOS PXE image and the EFI driver). Not a boot device:
+ * none (faster, and nothing for the firmware to try). UEFI + virtio-net: none, so OVMF's own
+ * virtio-net driver and PXE stack run (≈10–16 s to PXE instead of ≈34 s through iPXE). Otherwise
+ * QEMU's default, never the same file by path: QEMU patches only its default ROM to the device's PCI
+ * IDs, and SeaBIOS does not run the unpatched virtio ROM (verified: `romfile=…/efi-virtio.rom` never
+ * starts iPXE, the default does).
  */
-export function nicRomFile(nic: NicSpec, firmware: Firmware): string {
+export function nicRomFile(nic: NicSpec, firmware: Firmware): string | undefined {
   if (nic.bootIndex === undefined) return '';
-  const rom = NIC_DEVICE[nic.model].rom;
   if (firmware === 'uefi' && nic.model === 'virtio-net') return '';
-  return `${IPXE_ROM_DIR}/efi-${rom}.rom`;
+  return undefined;
 }
 
 /** Timeouts written for KVM are multiplied by this under TCG (perf-targets G8: budget ×10–20). */
@@ -193,7 +193,8 @@ class QemuCommandBuilder {
   nics(): this {
     this.spec.nics.forEach((nic, i) => {
       const id = `nic${i}`;
-      const device = [NIC_DEVICE[nic.model].device, `mac=${nic.mac.toLowerCase()}`, `romfile=${nicRomFile(nic, this.spec.firmware)}`];
+      const rom = nicRomFile(nic, this.spec.firmware);
+      const device = [NIC_DEVICE[nic.model].device, `mac=${nic.mac.toLowerCase()}`, ...(rom === undefined ? [] : [`romfile=${rom}`])];
       if (nic.backend.kind === 'tap') {
         this.push('-netdev', `tap,id=${id},ifname=${optionValue(nic.backend.ifname)},script=no,downscript=no`);
         device.push(`netdev=${id}`);

@@ -34,7 +34,7 @@ export interface DynamicDiskRequest {
   /** Windows names the group "<computer name>Dg0". */
   diskGroupName?: string;
   /** GUIDs and time stamp; random and now by default. Fixed values give the same bytes. */
-  ids?: { disk?: string; diskGroup?: string; host?: string; gptDisk?: string; volumes?: string[] };
+  ids?: { disk?: string; diskGroup?: string; host?: string; volumes?: string[]; gptDisk?: string; gptPartitions?: [string, string] };
   createdAt?: Date;
   /** Where the request came from, for InputError messages. */
   source?: { file?: string; path?: string };
@@ -158,8 +158,8 @@ export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskReq
         ]
       : [
           ...encodeGpt(diskSectors, ids.gptDisk ?? randomUUID(), [
-            { typeGuid: GPT_TYPE.ldmMetadata, uniqueGuid: randomUUID(), firstLba: configStart, lastLba: configStart + DATABASE_SECTORS - 1, name: 'LDM metadata partition' },
-            { typeGuid: GPT_TYPE.ldmData, uniqueGuid: randomUUID(), firstLba: dataStart, lastLba: dataStart + dataSectors - 1, name: 'LDM data partition' },
+            { typeGuid: GPT_TYPE.ldmMetadata, uniqueGuid: ids.gptPartitions?.[0] ?? randomUUID(), firstLba: configStart, lastLba: configStart + DATABASE_SECTORS - 1, name: 'LDM metadata partition' },
+            { typeGuid: GPT_TYPE.ldmData, uniqueGuid: ids.gptPartitions?.[1] ?? randomUUID(), firstLba: dataStart, lastLba: dataStart + dataSectors - 1, name: 'LDM data partition' },
           ]),
           database,
         ];

@@ -130,6 +130,23 @@ describe('lab/qemu boot image on real machines @slow @qemu', function () {
     });
   });
 
+  it('BIOS with a boot NIC: SeaBIOS runs the NIC\'s iPXE ROM, whose messages reach the console log', async () => {
+    await withLabRun(`boot-biospxe-${process.pid}`, async (run) => {
+      const machine = await launchMachine({
+        spec: {
+          name: 'pc1', firmware: 'bios', architecture: 'x64', memoryMB: 256, cpus: 1, disks: [], media: [],
+          nics: [{ model: 'virtio-net', mac: '52:54:00:4c:00:05', backend: { kind: 'none' }, bootIndex: 1 }],
+        },
+        accel: 'tcg',
+        outputDir: join(run.tempDir, 'out'),
+        stateDir: join(run.tempDir, 'pc1'),
+        cleanup: run.cleanup,
+        signal: run.signal,
+      });
+      await machine.waitForConsole(/iPXE .* starting execution/, { timeoutMs: 90_000, signal: run.signal });
+    });
+  });
+
   it('x86 UEFI (ia32 OVMF on a 32-bit CPU): the firmware starts and tries PXE from the boot NIC', async () => {
     await withLabRun(`boot-x86uefi-${process.pid}`, async (run) => {
       const machine = await launchMachine({

@@ -92,17 +92,19 @@ describe('lab/qemu machine command', () => {
     const nics = values(c.args, '-device').filter((d) => /^(virtio-net-pci|e1000)/.test(d));
     expect(nics).to.deep.equal([
       'virtio-net-pci,mac=52:54:00:aa:bb:01,romfile=,netdev=nic0,bootindex=1',
-      'e1000,mac=52:54:00:aa:bb:02,romfile=/usr/lib/ipxe/qemu/efi-e1000.rom,netdev=nic1,bootindex=2',
+      'e1000,mac=52:54:00:aa:bb:02,netdev=nic1,bootindex=2',
       'e1000e,mac=52:54:00:aa:bb:03,romfile=',
     ]);
   });
 
-  it('NIC ROM rules: BIOS boot NICs get the combined iPXE ROM; non-boot NICs get none', () => {
+  it('NIC ROM rules: boot NICs keep QEMU\'s default iPXE ROM, except virtio-net on UEFI; non-boot NICs get none', () => {
     const boot = { model: 'virtio-net' as const, mac: '52:54:00:00:00:01', backend: { kind: 'none' as const }, bootIndex: 1 };
-    expect(nicRomFile(boot, 'bios')).to.equal('/usr/lib/ipxe/qemu/efi-virtio.rom');
-    expect(nicRomFile({ ...boot, model: 'e1000' }, 'bios')).to.equal('/usr/lib/ipxe/qemu/efi-e1000.rom');
+    expect(nicRomFile(boot, 'bios')).to.equal(undefined);
+    expect(nicRomFile({ ...boot, model: 'e1000' }, 'uefi')).to.equal(undefined);
     expect(nicRomFile(boot, 'uefi')).to.equal('');
     expect(nicRomFile({ ...boot, bootIndex: undefined }, 'bios')).to.equal('');
+    const c = buildMachineCommand(spec({ nics: [boot] }), paths, 'tcg');
+    expect(values(c.args, '-device').find((d) => d.startsWith('virtio-net-pci'))).to.equal('virtio-net-pci,mac=52:54:00:00:00:01,bootindex=1');
   });
 
   it('disks on AHCI ports, virtio-blk and NVMe; CD on the next AHCI port; USB stick on xHCI', () => {
