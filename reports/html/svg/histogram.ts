@@ -30,12 +30,13 @@ export function histogramChart(o: HistogramOptions): string {
   for (const v of o.values) counts[Math.min(binCount - 1, Math.floor((v - d0) / width))]!++;
   const y = linearScale(0, Math.max(1, ...counts), y1, y0, { tickCount: 5 });
   const share = linearScale(0, 1, y1, y0, { tickCount: 4, fixed: true });
-  const bars = counts.map((count, i) => {
+  const bars = counts.flatMap((count, i) => {
+    if (count === 0) return [];
     const bx = x(d0 + i * width);
     const bw = Math.max(1, x(d0 + (i + 1) * width) - bx - 1);
     const from = d0 + i * width;
     const tip = `${o.xFormat?.(from) ?? from} – ${o.xFormat?.(from + width) ?? from + width}: ${count} clients`;
-    return `<rect class="bin" x="${bx.toFixed(1)}" y="${y(count).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y1 - y(count)).toFixed(1)}" fill="${seriesColour(0)}" fill-opacity="0.55"><title>${escapeHtml(tip)}</title></rect>`;
+    return [`<rect class="bin" x="${bx.toFixed(1)}" y="${y(count).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y1 - y(count)).toFixed(1)}" fill="${seriesColour(0)}" fill-opacity="0.55"><title>${escapeHtml(tip)}</title></rect>`];
   });
   const sorted = Float64Array.from(o.values).sort();
   const cdf: string[] = [];
@@ -52,5 +53,5 @@ export function histogramChart(o: HistogramOptions): string {
     ...bars,
     `<path class="series cdf" d="${cdf.join('')}" fill="none" stroke="${seriesColour(1)}" stroke-width="2"/>`,
   ];
-  return svgChart('histogram', o.title, box, body, { bins: binCount, clients: o.values.length });
+  return svgChart('histogram', o.title, box, body, { bins: binCount, filled: bars.length, clients: o.values.length });
 }
