@@ -262,10 +262,9 @@ export function decodeRecord(body: Buffer): LdmRecord | undefined {
       r.skip(16);
       const volumeId = r.num();
       r.skip(1);
-      const striped = (flags & COMPONENT_FLAG_STRIPE) !== 0;
-      const stripeSectors = striped ? r.num() : undefined;
-      const columns = striped ? r.num() : undefined;
-      return { kind: 'component', id, name, type: kind, parts, volumeId, stripeSectors, columns };
+      const component: ComponentRecord = { kind: 'component', id, name, type: kind, parts, volumeId };
+      if (flags & COMPONENT_FLAG_STRIPE) Object.assign(component, { stripeSectors: r.num(), columns: r.num() });
+      return component;
     }
     case 3: {
       const id = r.num();
@@ -276,8 +275,9 @@ export function decodeRecord(body: Buffer): LdmRecord | undefined {
       const sizeSectors = r.num();
       const componentId = r.num();
       const diskId = r.num();
-      const index = flags & PARTITION_FLAG_INDEX ? r.num() : undefined;
-      return { kind: 'partition', id, name, startSector, volumeOffsetSectors, sizeSectors, componentId, diskId, index };
+      const partition: PartitionRecord = { kind: 'partition', id, name, startSector, volumeOffsetSectors, sizeSectors, componentId, diskId };
+      if (flags & PARTITION_FLAG_INDEX) partition.index = r.num();
+      return partition;
     }
     default:
       throw new Error(`LDM: unknown VBLK type 0x${type.toString(16)}`);
