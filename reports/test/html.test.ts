@@ -98,6 +98,17 @@ describe('HTML report (text)', () => {
     expect(count(html, /<tr><td>\d+<\/td><td>(unicast|multicast)<\/td>/)).to.equal(plan.sweep!.rows.length);
   });
 
+  it('puts the named or first numeric sweep parameter on the x axis, and draws no sweep chart without one', () => {
+    const row = (p: Record<string, string | number>, v: number) => ({ parameters: p, p50: v, p90: v, p99: v, max: v });
+    const named = renderHtmlReport({ result: result([]), capacity: { sweep: { parameters: ['clients', 'cacheGB'], x: 'cacheGB', metrics: ['p99'], rows: [row({ clients: 10, cacheGB: 20 }, 60), row({ clients: 10, cacheGB: 40 }, 50), row({ clients: 20, cacheGB: 20 }, 90)] } } });
+    expect(named).to.include('Completion time (p99) vs cacheGB');
+    expect(count(named, /data-chart="line" data-series="2"/)).to.equal(1);
+    expect(named).to.include('data-name="clients=10"').and.to.include('data-name="clients=20"');
+    const textual = renderHtmlReport({ result: result([]), capacity: { sweep: { parameters: ['transport'], rows: [row({ transport: 'unicast' }, 60)] } } });
+    expect(textual).not.to.include('data-chart=');
+    expect(textual).to.include('<td>unicast</td>');
+  });
+
   it('stays small for 100,000 clients and long utilisation series', () => {
     const clients = Array.from({ length: 100_000 }, (_, i) => 600 + (i % 977) * 3.7);
     const points = Array.from({ length: 200_000 }, (_, i) => ({ t: i, utilisation: (i % 1000) / 1000 }));
