@@ -27,3 +27,4 @@ export { withLabRun, validateRunId, LabInterrupted, OWNER_FILE, type LabRun, typ
 export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnetSpec, type LinkShaping } from './lab-network.js';
 export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
 export { sweepStaleRuns } from './stale-runs.js';
+export * from './disk/index.js';

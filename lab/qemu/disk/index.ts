@@ -1,0 +1,16 @@
+// Real on-disk partition tables of the lab's disk images: the reader (MBR, GPT, LDM dynamic disks,
+// FAT32/NTFS labels) and the Windows LDM dynamic disk writer.
+export { readDiskImage, readDiskLayout, type DiskLayout, type DiskPartition, type ReadDiskOptions } from './read-disk.js';
+export {
+  layoutDynamicDisk,
+  writeDynamicDisk,
+  type DynamicDiskLayout,
+  type DynamicDiskRequest,
+  type DynamicVolumeLayout,
+  type DynamicVolumePlacement,
+  type DynamicVolumeSpec,
+} from './dynamic-disk.js';
+export type { DynamicVolumeExtent, DynamicVolumeFacts, LdmFacts } from './ldm-volumes.js';
+export { openDiskImage, withDiskImage, type DiskImage } from './disk-image.js';
+export { formatVolumes, type VolumeFormat } from './format-volume.js';
+export type { SectorWrite } from './gpt.js';
