@@ -236,6 +236,15 @@ function flowIssues(entries: WalkEntry[], start: LintScenario['startsIn'], out: 
   });
 }
 
+/** Whether the step (or a group around it) runs only when the client cache does not exist. */
+function guardedByCacheCheck(e: WalkEntry): boolean {
+  const requires = (c: Condition | undefined): boolean =>
+    c !== undefined &&
+    ((c.kind === 'variable' && c.variable.toLowerCase() === '_smstsclientcache' && c.operator === 'notExists') ||
+      (c.kind === 'and' && c.operands.some(requires)));
+  return [e.node, ...e.ancestors].some((n) => requires(n.condition));
+}
+
 function contentIssues(ts: TaskSequence, entries: WalkEntry[], scenario: LintScenario | undefined, out: LintIssue[]): void {
   const steps = entries.filter((e): e is WalkEntry & { node: Step } => e.node.kind === 'step' && enabled(e));
   const partitionsDisk0 = steps.find((e) => typeName(e.node) === 'FormatAndPartitionDisk' && (variable(e.node, 'OSDDiskIndex') ?? '0').trim() === '0');
@@ -246,7 +255,8 @@ function contentIssues(ts: TaskSequence, entries: WalkEntry[], scenario: LintSce
       out.push(issueAt(partitionsDisk0, 'warning', 'cache-repartitioned',
         `repartitions disk 0 after "${download.node.name}" (${download.path}) downloaded content to the cache: partitioning erases it (osd-behaviours §2.17)`));
     }
-    for (const d of scenario?.downloadAllDeployments ?? []) {
+    // The samples guard the step with "_SMSTSClientCache not exists" so an in-place refresh keeps its cache (§2.17).
+    for (const d of guardedByCacheCheck(partitionsDisk0) ? [] : scenario?.downloadAllDeployments ?? []) {
       out.push(issueAt(partitionsDisk0, 'error', 'cache-repartitioned',
         `deployment "${d}" downloads all content locally before starting, and this step repartitions disk 0 where the client cache lives: the re-partition step fails (osd-behaviours §2.17)`));
     }

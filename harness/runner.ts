@@ -3,9 +3,8 @@
 // Semantics and conventions: docs/runner.md.
 import { setMaxListeners } from 'node:events';
 import type { ClientGroup, Scenario } from '../scenarios/index.js';
-import { importTaskSequenceFile, importTaskSequenceYaml } from './import/index.js';
+import { importScenarioSequences } from './scenario-sequences.js';
 import type { LabBackend, MachinePlan } from './lab-backend.js';
-import type { TaskSequence } from './model.js';
 import type { ExpectationResult, MachineOutcome, MachineResult, RunResult } from './result.js';
 import { runMachine, type MachineRecord } from './runner/machine-run.js';
 import { planScenario } from './runner/plan.js';
@@ -52,7 +51,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const signal = controller.signal;
   const startedAt = new Date().toISOString();
   const { selected, skipped } = selectPlans(planScenario(scenario), options.only, options.shard);
-  const sequences = await importSequences(scenario, selected);
+  const { sequences } = await importScenarioSequences(scenario, selected.map((p) => p.deployment));
   const lab = await options.backend.open(scenario, selected, signal);
   let records: Map<MachinePlan, MachineRecord>;
   const logs = new Map<string, LogFile[]>();
@@ -102,21 +101,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     machines,
   };
   return { result, logs, skipped, durations };
-}
-
-/** Each deployment's task sequence, imported once; inline ones report errors at the scenario's line:col. */
-async function importSequences(scenario: Scenario, plans: MachinePlan[]): Promise<Map<string, TaskSequence>> {
-  const out = new Map<string, TaskSequence>();
-  for (const { deployment } of plans) {
-    if (out.has(deployment.name)) continue;
-    const ref = deployment.taskSequence;
-    const sequence =
-      ref.kind === 'file'
-        ? await importTaskSequenceFile(ref.file)
-        : importTaskSequenceYaml(ref.content, { file: scenario.file, locator: scenario.locator, basePath: ref.sourcePath });
-    out.set(deployment.name, sequence);
-  }
-  return out;
 }
 
 /** A machine still waiting when the lab had nothing left to do (content never distributed, a stalled prompt). */
