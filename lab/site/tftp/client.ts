@@ -4,6 +4,9 @@
 import { createSocket } from 'node:dgram';
 import { TftpError, TftpErrorCode, decodeTftp, encodeAck, encodeError, encodeRequest, unwrapBlock } from './packets.js';
 
+/** Linux's default net.core.rmem_max is smaller; the kernel caps the request there. */
+const RECEIVE_BUFFER_MAX = 4 * 1024 * 1024;
+
 export interface TftpGetOptions {
   host: string;
   port?: number;
@@ -128,6 +131,11 @@ export function tftpGet(o: TftpGetOptions): Promise<TftpGetResult> {
         socket.send(encodeAck(received), server.port, server.address, () => end());
       } else if (received - lastAcked >= windowSize) ack(received);
     });
-    socket.bind(0, () => send(request));
+    socket.bind(0, () => {
+      // A whole window must fit in the receive queue, or its tail is dropped on every resend.
+      const window = (o.windowSize ?? 1) * ((o.blockSize ?? 512) + 64);
+      socket.setRecvBufferSize(Math.min(RECEIVE_BUFFER_MAX, Math.max(256 * 1024, 4 * window)));
+      send(request);
+    });
   });
 }
