@@ -31,7 +31,9 @@ async function imageInfo(path: string, signal?: AbortSignal): Promise<ImageInfo>
 
 /** qemu-img target options addressing bytes [offset, offset+size) of the image as a raw disk. */
 function window(path: string, format: string, offsetBytes: number, size: number): string {
-  const file = format === 'raw' ? `file.driver=file,file.filename=${path}` : `file.driver=${format},file.file.driver=file,file.file.filename=${path}`;
+  // QEMU option strings double a comma that belongs to a value.
+  const name = path.replaceAll(',', ',,');
+  const file = format === 'raw' ? `file.driver=file,file.filename=${name}` : `file.driver=${format},file.file.driver=file,file.file.filename=${name}`;
   return `driver=raw,offset=${offsetBytes},size=${size},${file}`;
 }
 

@@ -8,6 +8,7 @@ import { GPT_TYPE, MBR_TYPE } from '../../twin/index.js';
 import { SECTOR, withDiskImage, type DiskImage } from './disk-image.js';
 import { readVolumeFacts } from './file-system.js';
 import { readGpt, type GptPartition } from './gpt.js';
+import { MBR_PRIVHEAD_SECTOR } from './ldm-database.js';
 import { readLdmDatabase, resolveLdm, type LdmFacts } from './ldm-volumes.js';
 import { hasMbrSignature, PROTECTIVE_TYPE, parseEntries, readMbrPartitions, type MbrPartition } from './mbr.js';
 
@@ -83,7 +84,7 @@ async function readMbrLayout(image: DiskImage, sector0: Buffer): Promise<DiskLay
   if (!ldmEntry) {
     return { sizeBytes: image.sizeBytes, style: 'mbr', dynamic: false, partitions: await numbered(image, entries.map(basic)) };
   }
-  const ldm = await ldmOf(image, 6);
+  const ldm = await ldmOf(image, MBR_PRIVHEAD_SECTOR);
   const active = entries.find((p) => p.active && p.type === LDM_TYPE);
   const others = entries.filter((p) => p.type !== LDM_TYPE).map(basic);
   const volumes = 'error' in ldm ? entries.filter((p) => p.type === LDM_TYPE).map(basic) : ldmPartitions(ldm, MBR_TYPE.dynamic, active && active.startLba * SECTOR);

@@ -93,7 +93,7 @@ describe('lab/qemu/disk dynamic disk writer', function () {
   }
 
   it('writes through qemu-img into a qcow2: the same volumes, and ldmtool reads its raw conversion', async () => {
-    const qcow2 = join(scratch.dir, 'disk.qcow2');
+    const qcow2 = join(scratch.dir, 'disk,1.qcow2');
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '256M']);
     const layout = await writeDynamicDisk(qcow2, { style: 'mbr', volumes: VOLUMES });
     const raw = join(scratch.dir, 'from-qcow2.img');
