@@ -2,18 +2,21 @@ import { Command } from 'commander';
 import { access, readFile, statfs } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { execa } from 'execa';
+import { EnvironmentError } from '../scenarios/index.js';
+import { newestKernelRelease } from '../images/index.js';
+import { FIRMWARE_FILES, probeAccelerator } from '../lab/index.js';
 import { EXIT } from './exit-codes.js';
 
 const SETUP = 'bash scripts/setup.sh';
 
-const FIRMWARE_FILES: Record<string, string> = {
-  'SeaBIOS (BIOS)': '/usr/share/seabios/bios-256k.bin',
-  'OVMF x64 code (UEFI)': '/usr/share/OVMF/OVMF_CODE_4M.fd',
-  'OVMF x64 variables': '/usr/share/OVMF/OVMF_VARS_4M.fd',
-  'OVMF ia32 code (x86 UEFI)': '/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd',
-  'OVMF ia32 variables': '/usr/share/OVMF/OVMF32_VARS_4M.fd',
-  'iPXE ROM (BIOS virtio-net)': '/usr/lib/ipxe/qemu/pxe-virtio.rom',
-  'iPXE ROM (UEFI virtio-net)': '/usr/lib/ipxe/qemu/efi-virtio.rom',
+const FIRMWARE: Record<string, string> = {
+  'SeaBIOS (BIOS)': FIRMWARE_FILES.seabios,
+  'OVMF x64 code (UEFI)': FIRMWARE_FILES.ovmfCode,
+  'OVMF x64 variables': FIRMWARE_FILES.ovmfVars,
+  'OVMF ia32 code (x86 UEFI)': FIRMWARE_FILES.ovmfIa32Code,
+  'OVMF ia32 variables': FIRMWARE_FILES.ovmfIa32Vars,
+  // QEMU loads the NICs' iPXE option ROMs from here by itself.
+  'iPXE ROMs': '/usr/lib/ipxe/qemu/efi-e1000.rom',
 };
 
 interface Check {
@@ -65,7 +68,7 @@ async function qemuBinaries(): Promise<Check[]> {
 
 async function firmware(): Promise<Check[]> {
   return Promise.all(
-    Object.entries(FIRMWARE_FILES).map(async ([what, path]): Promise<Check> =>
+    Object.entries(FIRMWARE).map(async ([what, path]): Promise<Check> =>
       (await exists(path))
         ? { name: `firmware: ${what}`, status: 'ok', detail: path }
         : { name: `firmware: ${what}`, status: 'missing', detail: `${path} not found`, fix: SETUP },
@@ -73,27 +76,44 @@ async function firmware(): Promise<Check[]> {
   );
 }
 
-/**
- * /dev/kvm existing is not enough: on some hosts OVMF stops at once with "KVM internal error"
- * (see docs/qemu-lab.md). So start OVMF under KVM for a moment and watch for that.
- */
-async function accelerator(): Promise<Check> {
-  if (!(await exists('/dev/kvm'))) {
-    return { name: 'acceleration', status: 'warn', detail: 'no /dev/kvm; TCG software emulation will be used (slower; timeouts are scaled)' };
+async function bootImageKernel(): Promise<{ check: Check; kernel?: string }> {
+  try {
+    const release = await newestKernelRelease();
+    return { check: { name: 'boot image kernel', status: 'ok', detail: `/boot/vmlinuz-${release}` }, kernel: `/boot/vmlinuz-${release}` };
+  } catch (err) {
+    if (!(err instanceof EnvironmentError)) throw err;
+    return { check: { name: 'boot image kernel', status: 'missing', detail: err.message.split('\n')[0], fix: SETUP } };
   }
-  const vars = `/tmp/osdlab-doctor-vars-${process.pid}.fd`;
-  await execa('cp', [FIRMWARE_FILES['OVMF x64 variables'], vars], { reject: false });
-  const r = await execa(
-    'qemu-system-x86_64',
-    ['-accel', 'kvm', '-M', 'q35', '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'none', '-no-reboot', '-m', '128',
-      '-drive', `if=pflash,format=raw,readonly=on,file=${FIRMWARE_FILES['OVMF x64 code (UEFI)']}`, '-drive', `if=pflash,format=raw,file=${vars}`],
-    { reject: false, timeout: 3000 },
-  );
-  await execa('rm', ['-f', vars], { reject: false });
-  const failure = /KVM internal error|failed to initialize kvm|Could not access KVM|emulation failure/i.exec(r.stderr);
-  return failure
-    ? { name: 'acceleration', status: 'warn', detail: `KVM unusable (${failure[0]}); TCG software emulation will be used (slower; timeouts are scaled)` }
-    : { name: 'acceleration', status: 'ok', detail: 'KVM usable' };
+}
+
+/** The lab's own probe: /dev/kvm existing is not enough (docs/qemu-lab.md). */
+async function accelerator(kernel: string | undefined): Promise<Check> {
+  if (!kernel) return { name: 'acceleration', status: 'warn', detail: 'not probed (no kernel); TCG software emulation will be used' };
+  const probe = await probeAccelerator({ kernel });
+  return probe.accel === 'kvm'
+    ? { name: 'acceleration', status: 'ok', detail: 'KVM usable' }
+    : { name: 'acceleration', status: 'warn', detail: `${probe.reason}; TCG software emulation will be used (timeouts scaled ×${probe.timeoutScale})` };
+}
+
+/** Delay and loss on lab links need netem; rate shaping (tbf/htb) works without it. */
+async function linkEmulation(): Promise<Check> {
+  const ns = `osdlab-doctor-tc-${process.pid}`;
+  if ((await execa('ip', ['netns', 'add', ns], { reject: false })).exitCode !== 0) {
+    return { name: 'link shaping', status: 'warn', detail: 'not probed (cannot create a network namespace)' };
+  }
+  try {
+    await execa('ip', ['-n', ns, 'link', 'set', 'lo', 'up'], { reject: false });
+    const netem = await execa('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { reject: false });
+    return netem.exitCode === 0
+      ? { name: 'link shaping', status: 'ok', detail: 'rate (tbf/htb), delay and loss (netem) available' }
+      : {
+          name: 'link shaping',
+          status: 'warn',
+          detail: 'rate shaping (tbf/htb) available; this kernel has no netem, so QEMU-lab links with latency or loss are refused (the twin models them)',
+        };
+  } finally {
+    await execa('ip', ['netns', 'del', ns], { reject: false });
+  }
 }
 
 async function namespaces(): Promise<Check> {
@@ -125,8 +145,9 @@ export async function runDoctor(): Promise<Check[]> {
     debianPackages().then((c) => [c]),
     qemuBinaries(),
     firmware(),
-    accelerator().then((c) => [c]),
+    bootImageKernel().then(async ({ check, kernel }) => [check, await accelerator(kernel)]),
     namespaces().then((c) => [c]),
+    linkEmulation().then((c) => [c]),
     diskSpace(process.cwd()).then((c) => [c]),
   ]);
   return groups.flat();

@@ -5,5 +5,5 @@ export { buildOsImage, DEFAULT_OS_IMAGE_CACHE, type BuildOsImageOptions, type Bu
 export { loadOsImageSpec, parseOsImageSpec, type OsImageSpec, type OsImageEdition } from './os-image/spec.js';
 export { wimContentHash } from './os-image/content-hash.js';
 export { OS_VERSION_MARKER } from './os-image/windows-tree.js';
-export { buildBootImage, BOOT_IMAGE_TOOLS, type BootImage, type BootImageOptions } from './boot-image/build.js';
+export { buildBootImage, newestKernelRelease, BOOT_IMAGE_TOOLS, type BootImage, type BootImageOptions } from './boot-image/build.js';
 export { BOOT_IMAGE_DRIVERS, ALWAYS_INCLUDED_MODULES } from './boot-image/drivers.js';

@@ -8,7 +8,7 @@ describe('osdlab doctor', function () {
     const r = await runCli(['doctor', '--json']);
     const checks = JSON.parse(r.stdout) as { name: string; status: string; detail: string; fix?: string }[];
     const names = checks.map((c) => c.name);
-    for (const n of ['Debian packages', 'qemu-system-x86_64', 'qemu-system-i386', 'acceleration', 'network namespaces', 'disk space']) {
+    for (const n of ['Debian packages', 'qemu-system-x86_64', 'qemu-system-i386', 'boot image kernel', 'acceleration', 'network namespaces', 'link shaping', 'disk space']) {
       expect(names).to.include(n);
     }
     for (const c of checks) {

@@ -66,7 +66,8 @@ interface SourceFile {
   mode: number;
 }
 
-async function newestKernelRelease(): Promise<string> {
+/** The newest Debian amd64 kernel release in /boot, e.g. "6.1.0-56-amd64". */
+export async function newestKernelRelease(): Promise<string> {
   const releases = (await readdir('/boot'))
     .filter((f) => /^vmlinuz-.*-amd64$/.test(f))
     .map((f) => f.slice('vmlinuz-'.length))
