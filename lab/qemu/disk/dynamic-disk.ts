@@ -10,7 +10,7 @@ import { InputError } from '../../../scenarios/index.js';
 import { GPT_TYPE, MBR_TYPE } from '../../twin/index.js';
 import { SECTOR, withDiskImage } from './disk-image.js';
 import { formatVolumes } from './format-volume.js';
-import { encodeGpt, gptUsableRange, type SectorWrite } from './gpt.js';
+import { encodeGpt, gptUsableRange, type GptEntrySpec, type SectorWrite } from './gpt.js';
 import { DATABASE_SECTORS, encodeDatabase, encodePrivHead, MBR_PRIVHEAD_SECTOR, type PrivHead } from './ldm-database.js';
 import type { LdmRecord } from './ldm-records.js';
 import { encodeMbr } from './mbr.js';
@@ -31,10 +31,16 @@ export interface DynamicVolumeSpec {
 export interface DynamicDiskRequest {
   style: 'mbr' | 'gpt';
   volumes: DynamicVolumeSpec[];
+  /**
+   * GPT only: an EFI system partition (FAT32) and a Microsoft reserved partition, laid out as
+   * Windows leaves them on a converted disk: ESP, LDM metadata, MSR, LDM data.
+   */
+  efiSystemPartition?: { sizeBytes: number; label?: string };
+  msrSizeBytes?: number;
   /** Windows names the group "<computer name>Dg0". */
   diskGroupName?: string;
   /** GUIDs and time stamp; random and now by default. Fixed values give the same bytes. */
-  ids?: { disk?: string; diskGroup?: string; host?: string; volumes?: string[]; gptDisk?: string; gptPartitions?: [string, string] };
+  ids?: { disk?: string; diskGroup?: string; host?: string; volumes?: string[]; gptDisk?: string; gptPartitions?: string[] };
   createdAt?: Date;
   /** Where the request came from, for InputError messages. */
   source?: { file?: string; path?: string };
@@ -48,8 +54,16 @@ export interface DynamicVolumePlacement {
   label?: string;
 }
 
+export interface SystemPartitionPlacement {
+  kind: 'efi' | 'msr';
+  offsetBytes: number;
+  sizeBytes: number;
+}
+
 export interface DynamicDiskLayout {
   style: 'mbr' | 'gpt';
+  /** The GPT's ESP and MSR, when asked for. */
+  systemPartitions: SystemPartitionPlacement[];
   privHead: PrivHead;
   records: LdmRecord[];
   volumes: DynamicVolumePlacement[];
@@ -72,17 +86,34 @@ function alignUp(sectors: number): number {
   return Math.ceil(sectors / MIB_SECTORS) * MIB_SECTORS;
 }
 
-/** Where the data area (what partition records count from) and the database go. */
-function areas(style: 'mbr' | 'gpt', diskSectors: number): { dataStart: number; dataSectors: number; configStart: number } {
-  if (style === 'mbr') {
+interface Areas {
+  dataStart: number;
+  dataSectors: number;
+  configStart: number;
+  system: SystemPartitionPlacement[];
+}
+
+/** Where the system partitions, the data area (what partition records count from) and the database go. */
+function areas(request: DynamicDiskRequest, diskSectors: number): Areas {
+  if (request.style === 'mbr') {
     const configStart = diskSectors - DATABASE_SECTORS;
-    return { dataStart: MIB_SECTORS, dataSectors: configStart - MIB_SECTORS, configStart };
+    return { dataStart: MIB_SECTORS, dataSectors: configStart - MIB_SECTORS, configStart, system: [] };
   }
   const { last } = gptUsableRange(diskSectors);
-  const configStart = MIB_SECTORS;
-  const dataStart = configStart + DATABASE_SECTORS;
+  const system: SystemPartitionPlacement[] = [];
+  let next = MIB_SECTORS;
+  if (request.efiSystemPartition) {
+    system.push({ kind: 'efi', offsetBytes: next * SECTOR, sizeBytes: request.efiSystemPartition.sizeBytes });
+    next = alignUp(next + request.efiSystemPartition.sizeBytes / SECTOR);
+  }
+  const configStart = next;
+  next += DATABASE_SECTORS;
+  if (request.msrSizeBytes) {
+    system.push({ kind: 'msr', offsetBytes: next * SECTOR, sizeBytes: request.msrSizeBytes });
+    next = alignUp(next + request.msrSizeBytes / SECTOR);
+  }
   const dataEnd = Math.floor((last + 1) / MIB_SECTORS) * MIB_SECTORS;
-  return { dataStart, dataSectors: dataEnd - dataStart, configStart };
+  return { dataStart: next, dataSectors: dataEnd - next, configStart, system };
 }
 
 function checkRequest(request: DynamicDiskRequest, diskSectors: number): void {
@@ -95,6 +126,12 @@ function checkRequest(request: DynamicDiskRequest, diskSectors: number): void {
       throw problem(request, `[${i}].sizeBytes`, `found ${String(v.sizeBytes)}; allowed: a positive multiple of ${SECTOR} bytes, or "remaining" for the last volume`);
     }
   });
+  const sectorsOf = (bytes: number | undefined) => bytes === undefined || (Number.isInteger(bytes) && bytes > 0 && bytes % SECTOR === 0);
+  if (!sectorsOf(request.efiSystemPartition?.sizeBytes)) throw problem(request, '', `found an EFI system partition of ${request.efiSystemPartition?.sizeBytes} bytes; allowed: a positive multiple of ${SECTOR} bytes`);
+  if (!sectorsOf(request.msrSizeBytes)) throw problem(request, '', `found an MSR of ${request.msrSizeBytes} bytes; allowed: a positive multiple of ${SECTOR} bytes`);
+  if (request.style === 'mbr' && (request.efiSystemPartition || request.msrSizeBytes)) {
+    throw problem(request, '', 'found an EFI system or MSR partition on an MBR disk; they exist only on GPT disks');
+  }
   if (request.style === 'mbr' && diskSectors > MBR_MAX_SECTORS) {
     throw problem(request, '', `the disk is larger than 2 TiB: only the first 2 TiB are addressable with MBR`);
   }
@@ -104,7 +141,8 @@ function checkRequest(request: DynamicDiskRequest, diskSectors: number): void {
 export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskRequest): DynamicDiskLayout {
   const diskSectors = Math.floor(diskSizeBytes / SECTOR);
   checkRequest(request, diskSectors);
-  const { dataStart, dataSectors, configStart } = areas(request.style, diskSectors);
+  const { dataStart, dataSectors, configStart, system } = areas(request, diskSectors);
+  if (dataSectors <= 0) throw problem(request, '', `the system partitions leave no room for an LDM data area on a ${diskSizeBytes}-byte disk`);
   const ids = request.ids ?? {};
   const diskGroupName = request.diskGroupName ?? 'OSDLABDg0';
   const diskGroupGuid = ids.diskGroup ?? randomUUID();
@@ -157,13 +195,25 @@ export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskReq
           database,
         ]
       : [
-          ...encodeGpt(diskSectors, ids.gptDisk ?? randomUUID(), [
-            { typeGuid: GPT_TYPE.ldmMetadata, uniqueGuid: ids.gptPartitions?.[0] ?? randomUUID(), firstLba: configStart, lastLba: configStart + DATABASE_SECTORS - 1, name: 'LDM metadata partition' },
-            { typeGuid: GPT_TYPE.ldmData, uniqueGuid: ids.gptPartitions?.[1] ?? randomUUID(), firstLba: dataStart, lastLba: dataStart + dataSectors - 1, name: 'LDM data partition' },
-          ]),
+          ...encodeGpt(diskSectors, ids.gptDisk ?? randomUUID(), gptEntries(system, configStart, dataStart, dataSectors, ids.gptPartitions ?? [])),
           database,
         ];
-  return { style: request.style, privHead, records, volumes, writes };
+  return { style: request.style, systemPartitions: system, privHead, records, volumes, writes };
+}
+
+/** GPT entries in disk order, with the names Windows gives them. */
+function gptEntries(system: SystemPartitionPlacement[], configStart: number, dataStart: number, dataSectors: number, guids: string[]): GptEntrySpec[] {
+  const extent = (offsetBytes: number, sizeBytes: number) => ({ firstLba: offsetBytes / SECTOR, lastLba: offsetBytes / SECTOR + Math.ceil(sizeBytes / SECTOR) - 1 });
+  const entries: Omit<GptEntrySpec, 'uniqueGuid'>[] = [
+    ...system.map((p) => ({
+      typeGuid: p.kind === 'efi' ? GPT_TYPE.efiSystem : GPT_TYPE.microsoftReserved,
+      name: p.kind === 'efi' ? 'EFI system partition' : 'Microsoft reserved partition',
+      ...extent(p.offsetBytes, p.sizeBytes),
+    })),
+    { typeGuid: GPT_TYPE.ldmMetadata, name: 'LDM metadata partition', firstLba: configStart, lastLba: configStart + DATABASE_SECTORS - 1 },
+    { typeGuid: GPT_TYPE.ldmData, name: 'LDM data partition', firstLba: dataStart, lastLba: dataStart + dataSectors - 1 },
+  ];
+  return entries.sort((a, b) => a.firstLba - b.firstLba).map((e, i) => ({ ...e, uniqueGuid: guids[i] ?? randomUUID() }));
 }
 
 /** A disk signature Windows would show, taken from the disk GUID so it is stable per layout. */
@@ -182,7 +232,8 @@ export async function writeDynamicDisk(imagePath: string, request: DynamicDiskRe
       signal?.throwIfAborted();
       await image.write(w.offsetBytes, w.data);
     }
-    const formatted = layout.volumes.flatMap((v) => (v.fileSystem ? [{ ...v, fileSystem: v.fileSystem }] : []));
+    const esp = layout.systemPartitions.filter((p) => p.kind === 'efi').map((p) => ({ ...p, fileSystem: 'fat32' as const, label: request.efiSystemPartition?.label }));
+    const formatted = [...esp, ...layout.volumes.flatMap((v) => (v.fileSystem ? [{ ...v, fileSystem: v.fileSystem }] : []))];
     await formatVolumes(image, formatted, signal);
     return layout;
   });

@@ -9,6 +9,7 @@ export {
   type DynamicVolumeLayout,
   type DynamicVolumePlacement,
   type DynamicVolumeSpec,
+  type SystemPartitionPlacement,
 } from './dynamic-disk.js';
 export type { DynamicVolumeExtent, DynamicVolumeFacts, LdmFacts } from './ldm-volumes.js';
 export { openDiskImage, withDiskImage, type DiskImage } from './disk-image.js';

@@ -92,6 +92,31 @@ describe('lab/qemu/disk dynamic disk writer', function () {
     });
   }
 
+  it('GPT with an ESP and an MSR: laid out as Windows leaves a converted disk, and read back as the twin models it', async () => {
+    const image = await rawImage(join(scratch.dir, 'gpt-esp.img'), 512 * MIB);
+    const layout = await writeDynamicDisk(image, { style: 'gpt', efiSystemPartition: { sizeBytes: 100 * MIB, label: 'SYSTEM' }, msrSizeBytes: 16 * MIB, volumes: VOLUMES });
+    const table = await sfdiskJson(image);
+    expect(table.partitions.map((p) => [p.type, p.start, p.size])).to.deep.equal([
+      [GPT_TYPE.efiSystem, 2048, 100 * 2048],
+      [GPT_TYPE.ldmMetadata, 101 * 2048, 2048],
+      [GPT_TYPE.microsoftReserved, 102 * 2048, 16 * 2048],
+      [GPT_TYPE.ldmData, 118 * 2048, layout.privHead.logicalDiskSectors],
+    ]);
+    expect((await execa('sgdisk', ['-v', image])).stdout).to.match(/No problems found/);
+    const group = layout.privHead.diskGroupGuid;
+    expect(await ldmtool(image, 'show', 'diskgroup', group)).to.deep.include({ volumes: ['System', 'Volume2', 'Scratch'] });
+    expect(await ldmtool(image, 'show', 'disk', group, 'Disk1')).to.deep.include({ 'data-start': 118 * 2048, 'metadata-start': 101 * 2048 });
+    const facts = await readDiskImage(image);
+    expect(facts.partitions.map((p) => [p.number, p.type, p.typeId, p.fileSystem, p.label])).to.deep.equal([
+      [1, 'efi', GPT_TYPE.efiSystem, 'fat32', 'SYSTEM'],
+      [2, 'msr', GPT_TYPE.microsoftReserved, undefined, undefined],
+      [3, 'primary', GPT_TYPE.ldmData, 'ntfs', 'Windows'],
+      [4, 'primary', GPT_TYPE.ldmData, 'fat32', 'TOOLS'],
+      [5, 'primary', GPT_TYPE.ldmData, undefined, undefined],
+    ]);
+    expect(() => layoutDynamicDisk(64 * MIB, { style: 'mbr', msrSizeBytes: 16 * MIB, volumes: [{ sizeBytes: MIB }] })).to.throw(InputError, /exist only on GPT disks/);
+  });
+
   it('writes through qemu-img into a qcow2: the same volumes, and ldmtool reads its raw conversion', async () => {
     const qcow2 = join(scratch.dir, 'disk,1.qcow2');
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '256M']);
