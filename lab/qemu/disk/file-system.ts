@@ -15,12 +15,16 @@ const NTFS_VOLUME_RECORD = 3;
 const NTFS_VOLUME_NAME = 0x60;
 const NTFS_END = 0xffffffff;
 
+/** What the volume at this extent holds; nothing for an extent outside the disk or unknown bytes. */
 export async function readVolumeFacts(image: DiskImage, offsetBytes: number, sizeBytes: number): Promise<VolumeFacts> {
-  if (sizeBytes < 512) return {};
+  if (sizeBytes < 512 || offsetBytes + 512 > image.sizeBytes) return {};
   const boot = await image.read(offsetBytes, 512);
   if (boot.readUInt16LE(510) !== 0xaa55) return {};
-  if (boot.toString('latin1', 3, 11) === 'NTFS    ') return { fileSystem: 'ntfs', label: await ntfsLabel(image, offsetBytes, boot) };
-  if (boot.toString('latin1', 82, 90) === 'FAT32   ') return { fileSystem: 'fat32', label: await fat32Label(image, offsetBytes, sizeBytes, boot) };
+  const end = Math.min(sizeBytes, image.sizeBytes - offsetBytes);
+  // A damaged label structure still leaves the file system recognised, without a label.
+  const label = (read: Promise<string | undefined>) => read.catch(() => undefined);
+  if (boot.toString('latin1', 3, 11) === 'NTFS    ') return { fileSystem: 'ntfs', label: await label(ntfsLabel(image, offsetBytes, end, boot)) };
+  if (boot.toString('latin1', 82, 90) === 'FAT32   ') return { fileSystem: 'fat32', label: await label(fat32Label(image, offsetBytes, end, boot)) };
   return {};
 }
 
@@ -49,14 +53,15 @@ async function fat32Label(image: DiskImage, offsetBytes: number, sizeBytes: numb
   return fatName(boot.subarray(71, 82));
 }
 
-async function ntfsLabel(image: DiskImage, offsetBytes: number, boot: Buffer): Promise<string | undefined> {
+async function ntfsLabel(image: DiskImage, offsetBytes: number, sizeBytes: number, boot: Buffer): Promise<string | undefined> {
   const bytesPerSector = boot.readUInt16LE(11);
   const spc = boot[13]!;
   const clusterBytes = bytesPerSector * (spc > 0x80 ? 2 ** (256 - spc) : spc);
   const perRecord = boot.readInt8(0x40);
   const recordBytes = perRecord < 0 ? 2 ** -perRecord : perRecord * clusterBytes;
-  const mftOffset = Number(boot.readBigUInt64LE(0x30)) * clusterBytes;
-  const record = await image.read(offsetBytes + mftOffset + NTFS_VOLUME_RECORD * recordBytes, recordBytes);
+  const at = Number(boot.readBigUInt64LE(0x30)) * clusterBytes + NTFS_VOLUME_RECORD * recordBytes;
+  if (!(recordBytes >= 512 && recordBytes <= 65536 && at + recordBytes <= sizeBytes)) return undefined;
+  const record = await image.read(offsetBytes + at, recordBytes);
   if (record.toString('latin1', 0, 4) !== 'FILE') return undefined;
   applyFixups(record, bytesPerSector);
   for (let at = record.readUInt16LE(0x14); at + 8 <= record.length; ) {

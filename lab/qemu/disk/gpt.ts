@@ -77,9 +77,12 @@ function parseHeader(sector: Buffer): Header | undefined {
 }
 
 async function readTable(image: DiskImage, headerLba: number): Promise<Omit<GptTable, 'primaryValid'> | undefined> {
+  if (headerLba < 1 || (headerLba + 1) * SECTOR > image.sizeBytes) return undefined;
   const header = parseHeader(await image.read(headerLba * SECTOR, SECTOR));
   if (!header || header.entrySize < ENTRY_SIZE || header.entryCount > 4096) return undefined;
   const bytes = header.entryCount * header.entrySize;
+  const entriesEnd = header.entriesLba * SECTOR + Math.ceil(bytes / SECTOR) * SECTOR;
+  if (entriesEnd > image.sizeBytes) return undefined;
   const entries = await image.read(header.entriesLba * SECTOR, Math.ceil(bytes / SECTOR) * SECTOR);
   if (crc32(entries.subarray(0, bytes)) !== header.entriesCrc) return undefined;
   const partitions: GptPartition[] = [];
@@ -103,7 +106,7 @@ async function readTable(image: DiskImage, headerLba: number): Promise<Omit<GptT
 export async function readGpt(image: DiskImage): Promise<GptTable | undefined> {
   const primary = await readTable(image, 1);
   if (primary) return { ...primary, primaryValid: true };
-  const backup = await readTable(image, image.sizeBytes / SECTOR - 1);
+  const backup = await readTable(image, Math.floor(image.sizeBytes / SECTOR) - 1);
   return backup && { ...backup, primaryValid: false };
 }
 

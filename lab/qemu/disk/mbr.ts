@@ -52,7 +52,8 @@ export async function readMbrPartitions(image: DiskImage, sector0: Buffer): Prom
     }
     result.push({ ...entry, kind: 'extended' });
     let ebr = entry.startLba;
-    for (let n = 0; n < MAX_LOGICAL && ebr >= entry.startLba && ebr < entry.startLba + entry.sectors; n++) {
+    // A chain that leaves the extended partition or the disk ends there: the rest is unreadable.
+    for (let n = 0; n < MAX_LOGICAL && ebr >= entry.startLba && ebr < entry.startLba + entry.sectors && (ebr + 1) * SECTOR <= image.sizeBytes; n++) {
       const [logical, next] = parseEntries(await image.read(ebr * SECTOR, SECTOR));
       if (logical && logical.type !== 0 && logical.sectors > 0) logicals.push({ ...logical, startLba: ebr + logical.startLba, kind: 'logical' });
       if (!next || !isExtendedType(next.type) || next.sectors === 0) break;
