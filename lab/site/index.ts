@@ -21,3 +21,7 @@ export { TftpServer, type TftpServerOptions, type TftpTransferRecord } from './t
 export { tftpGet, type TftpGetOptions, type TftpGetResult } from './tftp/client.js';
 export { resolveBootFile } from './tftp/boot-file-root.js';
 export { TftpError, TftpErrorCode } from './tftp/packets.js';
+export { StateMigrationPointServer, type StateMigrationPointServerConfig } from './smp/server.js';
+export { requestStateStore, StateStoreSession, StateStoreError, type StateStoreRequestOptions } from './smp/client.js';
+export { MemoryKeyStore, DirectoryKeyStore, type SmpKeyStore } from './smp/keys.js';
+export { UserStateStores, type SmpFolder, type StoreRecord } from './smp/stores.js';

@@ -94,30 +94,32 @@ export abstract class HttpService {
     const time = new Date().toISOString();
     const client = req.socket.remoteAddress ?? '-';
     const x: Exchange = { req, res, url: new URL(req.url ?? '/', 'http://site'), resource: '-', bytes: 0 };
-    res.once('close', () => {
-      this.log.record({
-        time,
-        client,
-        method: req.method ?? '-',
-        resource: x.resource,
-        range: req.headers.range ?? '-',
-        // A response cut before its headers went out was never answered: 0.
-        status: res.headersSent ? res.statusCode : 0,
-        bytes: x.bytes,
-        durationMs: performance.now() - started,
-      });
-    });
+    const closed = once(res, 'close');
     try {
       await this.handle(x);
     } catch (error) {
       if (res.headersSent) {
         this.serviceOptions.onError?.(error, x.resource);
         res.destroy();
-        return;
+      } else if (error instanceof HttpError) {
+        sendJson(res, error.status, { error: error.message, ...error.details }, error.headers);
+      } else {
+        sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
       }
-      if (error instanceof HttpError) sendJson(res, error.status, { error: error.message, ...error.details }, error.headers);
-      else sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
     }
+    // Logged once both the answer and the handler are done (a cut upload has cleaned up by then).
+    await closed;
+    this.log.record({
+      time,
+      client,
+      method: req.method ?? '-',
+      resource: x.resource,
+      range: req.headers.range ?? '-',
+      // A response cut before its headers went out was never answered: 0.
+      status: res.headersSent ? res.statusCode : 0,
+      bytes: x.bytes,
+      durationMs: performance.now() - started,
+    });
   }
 }
 
