@@ -11,8 +11,9 @@ import { GPT_TYPE, MBR_TYPE } from '../../twin/index.js';
 import { SECTOR, withDiskImage } from './disk-image.js';
 import { formatVolumes } from './format-volume.js';
 import { encodeGpt, gptUsableRange, type GptEntrySpec, type SectorWrite } from './gpt.js';
-import { DATABASE_SECTORS, encodeDatabase, encodePrivHead, MBR_PRIVHEAD_SECTOR, type PrivHead } from './ldm-database.js';
+import { DATABASE_SECTORS, encodePrivHead, MBR_PRIVHEAD_SECTOR, type PrivHead } from './ldm-database.js';
 import type { LdmRecord } from './ldm-records.js';
+import { signatureOf, simpleVolumeDatabase, type SimpleVolumeExtent } from './simple-volumes.js';
 import { encodeMbr } from './mbr.js';
 
 export type DynamicVolumeLayout = 'simple' | 'spanned' | 'striped' | 'mirrored' | 'raid5';
@@ -144,14 +145,8 @@ export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskReq
   const { dataStart, dataSectors, configStart, system } = areas(request, diskSectors);
   if (dataSectors <= 0) throw problem(request, '', `the system partitions leave no room for an LDM data area on a ${diskSizeBytes}-byte disk`);
   const ids = request.ids ?? {};
-  const diskGroupName = request.diskGroupName ?? 'OSDLABDg0';
-  const diskGroupGuid = ids.diskGroup ?? randomUUID();
-  const diskGuid = ids.disk ?? randomUUID();
-  const records: LdmRecord[] = [
-    { kind: 'diskGroup', id: 1, name: diskGroupName, guid: diskGroupGuid },
-    { kind: 'disk', id: 2, name: 'Disk1', guid: diskGuid },
-  ];
   const volumes: DynamicVolumePlacement[] = [];
+  const extents: SimpleVolumeExtent[] = [];
   let next = 0;
   request.volumes.forEach((v, i) => {
     const start = alignUp(next);
@@ -163,28 +158,13 @@ export function layoutDynamicDisk(diskSizeBytes: number, request: DynamicDiskReq
       throw problem(request, `[${i}].fileSystem`, 'found fat32 on a volume above 32 GB; the volume size is too big for FAT32');
     }
     const name = v.name ?? `Volume${i + 1}`;
-    const id = 3 + 3 * i;
-    records.push(
-      { kind: 'volume', id, name, volumeType: 'gen', number: i + 1, components: 1, sizeSectors: sectors, partitionType: Number.parseInt(v.fileSystem === 'fat32' ? MBR_TYPE.fat32 : MBR_TYPE.ntfs, 16), guid: ids.volumes?.[i] ?? randomUUID() },
-      { kind: 'component', id: id + 1, name: `${name}-01`, type: 'spanned', parts: 1, volumeId: id },
-      { kind: 'partition', id: id + 2, name: `Disk1-${String(i + 1).padStart(2, '0')}`, startSector: start, volumeOffsetSectors: 0, sizeSectors: sectors, componentId: id + 1, diskId: 2 },
-    );
+    extents.push({ name, startSector: dataStart + start, sectors, partitionType: Number.parseInt(v.fileSystem === 'fat32' ? MBR_TYPE.fat32 : MBR_TYPE.ntfs, 16) });
     volumes.push({ name, offsetBytes: (dataStart + start) * SECTOR, sizeBytes: sectors * SECTOR, fileSystem: v.fileSystem, label: v.label });
     next = start + sectors;
   });
-  const privHead: PrivHead = {
-    version: { major: 2, minor: 12 },
-    diskGuid,
-    hostGuid: ids.host ?? randomUUID(),
-    diskGroupGuid,
-    diskGroupName,
-    logicalDiskStart: dataStart,
-    logicalDiskSectors: dataSectors,
-    configStart,
-    configSectors: DATABASE_SECTORS,
-  };
   const createdAt = request.createdAt ?? new Date();
-  const database = { offsetBytes: configStart * SECTOR, data: encodeDatabase({ privHead, sequence: records.length, records }, createdAt) };
+  const { privHead, records, area } = simpleVolumeDatabase({ volumes: extents, dataStart, dataSectors, configStart, diskGroupName: request.diskGroupName ?? 'OSDLABDg0', ids, createdAt });
+  const database = { offsetBytes: configStart * SECTOR, data: area };
   const writes: SectorWrite[] =
     request.style === 'mbr'
       ? [
@@ -214,11 +194,6 @@ function gptEntries(system: SystemPartitionPlacement[], configStart: number, dat
     { typeGuid: GPT_TYPE.ldmData, name: 'LDM data partition', firstLba: dataStart, lastLba: dataStart + dataSectors - 1 },
   ];
   return entries.sort((a, b) => a.firstLba - b.firstLba).map((e, i) => ({ ...e, uniqueGuid: guids[i] ?? randomUUID() }));
-}
-
-/** A disk signature Windows would show, taken from the disk GUID so it is stable per layout. */
-function signatureOf(guid: string): number {
-  return Number.parseInt(guid.replace(/-/g, '').slice(0, 8), 16) >>> 0;
 }
 
 /**
