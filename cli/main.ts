@@ -5,6 +5,7 @@ import { addDoctorCommand } from './doctor.js';
 import { addDriversCommand } from './drivers.js';
 import { addValidateCommand } from './validate.js';
 import { addRunCommand } from './run.js';
+import { addPlanCommand } from './plan.js';
 import { addTsCommand } from './ts.js';
 import { addTsRunCommand } from './ts-run.js';
 import { addWimCommand, addImageCommand } from './wim.js';
@@ -12,7 +13,7 @@ import { addWimCommand, addImageCommand } from './wim.js';
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addPlanCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

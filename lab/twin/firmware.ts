@@ -79,9 +79,12 @@ async function pxeBoot(machine: TwinMachine, signal?: AbortSignal): Promise<Firm
   const responders = world.pxeResponders.get(c.site) ?? [];
   const client = { name: c.name, mac: c.nic.mac, architecture: c.architecture, pressesF12: c.pressesF12 ?? false };
   const answer = pxeAnswer(client, responders);
+  // DHCP and the PXE offer are the "pxe" phase of a capacity plan; the TFTP download is "bootImage".
+  const began = sim.now();
   await sim.sleep(t.dhcpMs, signal);
   if (answer.kind === 'fallThrough') {
     await sim.sleep(t.pxeTimeoutMs, signal);
+    world.observer?.phase(c.name, 'pxe', began, sim.now());
     return 'fallThrough';
   }
   const responder = answer.responder;
@@ -97,7 +100,10 @@ async function pxeBoot(machine: TwinMachine, signal?: AbortSignal): Promise<Firm
   const tftp = responder.config.tftp ?? CONFIGMGR_TFTP_DEFAULTS;
   const accessBps = c.nic.speedBps ?? 1e9;
   const cap = tftpRateCeiling(bootImage.bytes, tftp, accessBps, 2 * route.latencyMs);
+  const tftpStart = sim.now();
+  world.observer?.phase(c.name, 'pxe', began, tftpStart);
   await world.transfer(dp.node, machine.node, bootImage.bytes, cap, signal);
+  world.observer?.phase(c.name, 'bootImage', tftpStart, sim.now());
   await sim.sleep(t.winpeBootMs, signal);
   const memory = memoryProblem(machine, bootImage.packageId);
   if (memory) return memory;

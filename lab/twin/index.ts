@@ -25,4 +25,6 @@ export { DEFAULT_TIMINGS, type TwinMachineConfig, type TwinDiskConfig, type Twin
 export { type BootState, type FirmwareOutcome } from './firmware.js';
 export { EXIT } from './exit-codes.js';
 export { worldConfigProblems, machineConfigProblems } from './validate.js';
-export { TwinBackend } from './scenario-lab.js';
+export { TwinBackend, type TwinBackendOptions } from './scenario-lab.js';
+export { TWIN_PHASES, type TwinPhase, type TwinObserver } from './observer.js';
+export * from './plan/index.js';

@@ -29,6 +29,8 @@ export interface TwinDeploymentConfig {
   allowUnprotectedDp: boolean;
   /** Use multicast for OS images when the DP offers it. */
   multicast?: boolean;
+  /** Boot image package of the deployment: downloaded through the client cache before a restart from the full OS to WinPE. */
+  bootImage?: string;
 }
 
 export interface TwinTimings {

@@ -27,15 +27,19 @@ import { Disk, type Partition } from './disk/disk.js';
 import { bootLoaderFiles, systemPartition, WINDOWS_MARKER } from './disk/boot.js';
 import { MIB } from './disk/partition-types.js';
 import { EXIT } from './exit-codes.js';
+import type { TwinPhase } from './observer.js';
 import { firmwareBoot, type BootState, type FirmwareOutcome } from './firmware.js';
 import { DEFAULT_TIMINGS, type TwinMachineConfig, type TwinTimings } from './machine-config.js';
 import { tcpFlowCeiling } from './network/goodput.js';
 import { contentLocations, downloadAllRefusal, type DistributionPoint } from './site/dp.js';
 import type { StateMigrationPoint } from './site/smp.js';
-import type { TwinWorld } from './world.js';
+import type { TwinContentConfig, TwinWorld } from './world.js';
 import { assertValid, machineConfigProblems } from './validate.js';
 
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
+
+/** The deployment phase a download of each kind of content belongs to (capacity plans). */
+const CONTENT_PHASE: Record<TwinContentConfig['kind'], TwinPhase> = { bootImage: 'bootImage', osImage: 'osImage', driverPackage: 'drivers', package: 'packages' };
 
 /** A DHCP lease in the lab range 198.18.0.0/15, stable per MAC. */
 function leaseFor(mac: string): string {
@@ -155,6 +159,11 @@ export class TwinMachine implements TaskSequenceMachine {
   }
 
   async downloadContent(request: ContentRequest, signal?: AbortSignal): Promise<ContentOutcome> {
+    const kind = this.world.content.get(request.packageId)?.kind;
+    return this.inPhase(kind && CONTENT_PHASE[kind], this.download(request, signal));
+  }
+
+  private async download(request: ContentRequest, signal?: AbortSignal): Promise<ContentOutcome> {
     const content = this.world.content.get(request.packageId);
     if (!content) return { ...fail(EXIT.contentNotFound, `package ${request.packageId} is not known to the site`) };
     if (this.state.bootedFrom === 'standaloneMedia' || this.state.bootedFrom === 'prestagedMedia') {
@@ -177,6 +186,7 @@ export class TwinMachine implements TaskSequenceMachine {
     if (!cache) return { ...fail(EXIT.pathNotFound, 'no formatted volume for the task-sequence cache (local data path)') };
     const placed = cache.place(request.packageId, content.bytes, this.world.sim.now());
     if (!placed.ok) {
+      this.world.observer?.cacheFailure(this.name, request.packageId, this.world.sim.now(), placed.message);
       return { ...fail(EXIT.diskFull, `failed to download ${request.packageId}: ${placed.message}`, 'the client cache is too small for the content') };
     }
     cache.setLocked(request.packageId, true);
@@ -213,7 +223,7 @@ export class TwinMachine implements TaskSequenceMachine {
     if (!written.ok) return fail(EXIT.diskFull, `the image needs ${applied} bytes; the volume has ${target.volume.freeBytes} free`);
     const work: Promise<void>[] = [this.world.sim.sleep((applied / this.timings.applyBytesPerSec) * 1000, signal)];
     if (source) work.push(this.fetch(source, request.packageId, content.bytes, false, signal));
-    await Promise.all(work);
+    await this.inPhase('osImage', Promise.all(work));
     if (request.kind === 'os') {
       target.volume.writeFile(WINDOWS_MARKER, 8 * MIB);
       this.installBootLoader(disk);
@@ -230,7 +240,7 @@ export class TwinMachine implements TaskSequenceMachine {
       const got = await this.downloadContent({ packageId: request.packageId, mode: 'downloadOnDemand', destination: 'tsCache' }, signal);
       if (got.exitCode !== EXIT.success) return got;
     }
-    await this.world.sim.sleep(this.timings.commandMs, signal);
+    await this.inPhase('drivers', this.world.sim.sleep(this.timings.commandMs, signal));
     return { exitCode: EXIT.success };
   }
 
@@ -249,6 +259,10 @@ export class TwinMachine implements TaskSequenceMachine {
   }
 
   async stateStore(request: StateStoreRequest, signal?: AbortSignal): Promise<ActionOutcome> {
+    return this.inPhase('state', this.requestStateStore(request, signal));
+  }
+
+  private async requestStateStore(request: StateStoreRequest, signal?: AbortSignal): Promise<ActionOutcome> {
     const smp = this.stateMigrationPoint();
     if (!smp) return fail(EXIT.stateStoreUnavailable, 'no state migration point in this site');
     if (request.operation === 'release') {
@@ -267,6 +281,10 @@ export class TwinMachine implements TaskSequenceMachine {
   }
 
   async userState(request: UserStateRequest, signal?: AbortSignal): Promise<ActionOutcome> {
+    return this.inPhase('state', this.moveUserState(request, signal));
+  }
+
+  private async moveUserState(request: UserStateRequest, signal?: AbortSignal): Promise<ActionOutcome> {
     const bytes = this.config.userStateBytes ?? 3e9;
     if (request.storeLocation === 'local') {
       const volume = this.osPartition()?.volume ?? this.partitions().find((p) => p.volume)?.volume;
@@ -322,7 +340,10 @@ export class TwinMachine implements TaskSequenceMachine {
       return { booted: false, reason: 'no formatted partition: the task sequence cannot be staged for the restart' };
     }
     if (target === 'WinPE') {
-      // The boot image is staged on the disk and booted from there (osd-behaviours §4.3).
+      // The boot image is staged on the disk and booted from there (osd-behaviours §4.3); from the
+      // full OS it comes through the client cache first, like any package.
+      const staging = this.state.environment === 'FullOS' ? await this.stageBootImage(signal) : undefined;
+      if (staging) return staging;
       const outcome = await firmwareBoot(this, signal, { stagedWinPE: true });
       return this.settle(outcome);
     }
@@ -331,6 +352,27 @@ export class TwinMachine implements TaskSequenceMachine {
 
   async powerOff(): Promise<void> {
     this.state = { ...this.state, poweredOn: false };
+  }
+
+  /** Downloads the deployment's boot image before a restart from the full OS to WinPE; the failure, or undefined. */
+  private async stageBootImage(signal?: AbortSignal): Promise<RestartOutcome | undefined> {
+    const bootImage = this.config.deployment.bootImage;
+    if (bootImage === undefined) return undefined;
+    const got = await this.downloadContent({ packageId: bootImage, mode: 'downloadOnDemand', destination: 'ccmCache' }, signal);
+    if (got.exitCode === EXIT.success) return undefined;
+    return { booted: false, reason: `the boot image ${bootImage} could not be staged for the restart to Windows PE: ${(got.output ?? []).join('; ')}` };
+  }
+
+  /** Reports the virtual time `work` takes as a phase, when a capacity plan observes the world. */
+  private async inPhase<T>(phase: TwinPhase | undefined, work: Promise<T>): Promise<T> {
+    const observer = this.world.observer;
+    if (!observer || !phase) return work;
+    const start = this.world.sim.now();
+    try {
+      return await work;
+    } finally {
+      observer.phase(this.name, phase, start, this.world.sim.now());
+    }
   }
 
   /** Where the ccm cache (full OS) or task-sequence cache (WinPE) lives now. */

@@ -31,18 +31,29 @@ const STARTED_FROM: Record<string, string> = {
   disk: 'booted from its disk',
 };
 
+export interface TwinBackendOptions {
+  /** Seed of the world's random numbers (default 1). */
+  seed?: number;
+  /** Called with each world before its machines start: a capacity plan attaches its observer and sampler here. */
+  onWorld?: (world: TwinWorld) => void;
+}
+
 export class TwinBackend implements LabBackend {
   readonly name = 'twin' as const;
 
+  constructor(private readonly options: TwinBackendOptions = {}) {}
+
   async open(scenario: Scenario, plans: MachinePlan[], signal: AbortSignal): Promise<Lab> {
     signal.throwIfAborted();
-    return new TwinScenarioLab(scenario, plans);
+    const lab = new TwinScenarioLab(scenario, plans, this.options.seed);
+    this.options.onWorld?.(lab.world);
+    return lab;
   }
 }
 
 class TwinScenarioLab implements Lab {
   readonly clock: MachineClock;
-  private readonly world: TwinWorld;
+  readonly world: TwinWorld;
   private readonly machines = new Map<MachinePlan, ScenarioTwinMachine>();
   /** Machines switched off by a powerOff event: their operations reject from then on. */
   private readonly powerCuts = new Map<string, { promise: Promise<never>; cut: () => void }>();
@@ -50,8 +61,10 @@ class TwinScenarioLab implements Lab {
   constructor(
     private readonly scenario: Scenario,
     plans: MachinePlan[],
+    seed?: number,
   ) {
-    this.world = new TwinWorld(twinWorldConfig(scenario, plans));
+    const config = twinWorldConfig(scenario, plans);
+    this.world = new TwinWorld(seed === undefined ? config : { ...config, seed });
     const sim = this.world.sim;
     // Whole seconds, so the virtual clock's times are easy to read against the wall clock's.
     const epoch = Math.floor(Date.now() / 1000) * 1000;

@@ -12,6 +12,7 @@ import { StateMigrationPoint, type StateMigrationPointConfig } from './site/smp.
 import { MulticastService, type MulticastConfig } from './site/multicast.js';
 import type { Architecture } from '../../harness/index.js';
 import { assertValid, worldConfigProblems } from './validate.js';
+import type { TwinObserver } from './observer.js';
 
 export interface TwinContentConfig {
   packageId: string;
@@ -68,6 +69,8 @@ export class TwinWorld {
   readonly stateMigrationPoints: StateMigrationPoint[] = [];
   readonly multicast = new Map<string, MulticastService>();
   private distributionWaiters: (() => void)[] = [];
+  /** Watches phases and cache failures for a capacity plan; attach before the run starts. */
+  observer?: TwinObserver;
 
   constructor(readonly config: TwinWorldConfig) {
     assertValid(worldConfigProblems(config));

@@ -55,6 +55,10 @@ export class FlowNetwork {
   private marks = new Int32Array(0);
   private localIndex = new Int32Array(0);
   private readonly workspace = new MaxMinWorkspace();
+  /** Per link direction: payload rate now (bytes/s), bytes carried until `since`, and when that was. */
+  private load = new Float64Array(0);
+  private carried = new Float64Array(0);
+  private since = new Float64Array(0);
   private nextId = 1;
   private readonly goodput: number;
   private readonly mode: 'incremental' | 'full';
@@ -123,6 +127,12 @@ export class FlowNetwork {
     return Math.max(0, flow.remaining - (flow.rate * (this.sim.now() - flow.updatedAt)) / 1000);
   }
 
+  /** Payload bytes carried over a link direction (a topology resource) since the start, as of now. */
+  carriedBytes(resource: number): number {
+    if (resource >= this.load.length) return 0;
+    return this.carried[resource]! + (Math.max(0, this.load[resource]!) * (this.sim.now() - this.since[resource]!)) / 1000;
+  }
+
   /** Re-solves every flow now; used by the benchmark to time a full recompute. */
   solveAll(): void {
     this.solve([...this.flows.values()]);
@@ -137,6 +147,8 @@ export class FlowNetwork {
 
   private remove(flow: Flow): void {
     this.flows.delete(flow.id);
+    this.account(flow, 0, this.sim.now());
+    flow.rate = 0;
     if (flow.completion !== undefined) this.sim.cancel(flow.completion);
     flow.resources.forEach((r, i) => {
       const list = this.onResource[r]!;
@@ -236,6 +248,7 @@ export class FlowNetwork {
     flow.remaining = Math.max(0, flow.remaining - (flow.rate * (now - flow.updatedAt)) / 1000);
     flow.updatedAt = now;
     if (rate === flow.rate && flow.completion !== undefined) return;
+    this.account(flow, rate, now);
     flow.rate = rate;
     if (rate <= 0) {
       if (flow.completion !== undefined) this.sim.cancel(flow.completion);
@@ -246,6 +259,30 @@ export class FlowNetwork {
     if (flow.completion === undefined || !this.sim.reschedule(flow.completion, at)) {
       flow.completion = this.sim.at(at, () => this.finish(flow));
     }
+  }
+
+  /** Moves a flow's share of each link it crosses from its old rate to `rate` (utilisation over time). */
+  private account(flow: Flow, rate: number, now: number): void {
+    const delta = rate - flow.rate;
+    if (delta === 0) return;
+    if (this.load.length < this.topology.resourceCount) this.growAccounts();
+    for (const r of flow.resources) {
+      this.carried[r] += (Math.max(0, this.load[r]!) * (now - this.since[r]!)) / 1000;
+      this.since[r] = now;
+      this.load[r] += delta;
+    }
+  }
+
+  private growAccounts(): void {
+    const size = Math.max(this.topology.resourceCount, 2 * this.load.length);
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.load = grow(this.load);
+    this.carried = grow(this.carried);
+    this.since = grow(this.since);
   }
 
   private finish(flow: Flow): void {

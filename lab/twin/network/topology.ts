@@ -65,6 +65,11 @@ export class Topology {
     return this.links[resource >> 1]!.bandwidthBps;
   }
 
+  /** The link a resource is one direction of, and whether it is the reverse (to → from) direction. */
+  resourceLink(resource: number): { link: TwinLink; reverse: boolean } {
+    return { link: this.links[resource >> 1]!, reverse: (resource & 1) === 1 };
+  }
+
   resourceName(resource: number): string {
     const link = this.links[resource >> 1]!;
     return resource & 1 ? `${link.id} (${link.to}→${link.from})` : `${link.id} (${link.from}→${link.to})`;

@@ -68,6 +68,7 @@ export function twinMachineConfig(scenario: Scenario, plan: MachinePlan): { conf
       allowUnprotectedDp: false,
       // Multicast serves OS images marked for it, and only to "download content locally when needed".
       multicast: d.contentDownload === 'downloadOnDemand' && scenario.content.osImages.some((o) => o.multicast),
+      ...(d.bootImage !== undefined ? { bootImage: d.bootImage } : {}),
     },
     userStateBytes: m.installedOs?.userState?.size ?? 0,
     smbios: { manufacturer: m.smbios.manufacturer, product: m.smbios.product, serial: m.smbios.serial, uuid: m.smbios.uuid },
