@@ -116,6 +116,7 @@ export interface GptEntrySpec {
   firstLba: number;
   lastLba: number;
   name: string;
+  attributes?: bigint;
 }
 
 export interface SectorWrite {
@@ -137,6 +138,7 @@ export function encodeGpt(diskSectors: number, diskGuid: string, entries: GptEnt
     guidToBytes(p.uniqueGuid).copy(array, at + 16);
     array.writeBigUInt64LE(BigInt(p.firstLba), at + 32);
     array.writeBigUInt64LE(BigInt(p.lastLba), at + 40);
+    array.writeBigUInt64LE(p.attributes ?? 0n, at + 48);
     array.write(p.name.slice(0, 36), at + 56, 'utf16le');
   });
   const { first, last } = gptUsableRange(diskSectors);

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { chmod, copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { convertDiskToDynamic } from '../convert-disk.js';
 import { writeDynamicDisk, type DynamicDiskLayout } from '../dynamic-disk.js';
-import { MIB, rawImage, scratchDir, toolsUnavailable } from './helpers.js';
+import { MIB, rawImage, scratchDir, sfdiskJson, toolsUnavailable } from './helpers.js';
 
 /** virtio_blk and what it needs, in load order (modules.dep of the Debian kernel). */
 const MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'virtio_blk'];
@@ -88,7 +89,7 @@ describe('lab/qemu/disk dynamic disks in the guest kernel @slow @qemu', function
 
   before(async function () {
     const found = await kernelRelease();
-    const why = (found ? undefined : 'no Debian amd64 kernel in /boot (run scripts/setup.sh)') ?? (await toolsUnavailable(['qemu-system-x86_64', 'cpio', 'busybox', 'mkntfs', 'mkfs.vfat', 'qemu-img']));
+    const why = (found ? undefined : 'no Debian amd64 kernel in /boot (run scripts/setup.sh)') ?? (await toolsUnavailable(['qemu-system-x86_64', 'cpio', 'busybox', 'sfdisk', 'mkntfs', 'mkfs.vfat', 'qemu-img']));
     if (why) {
       console.log(`    (skipped: ${why})`);
       return this.skip();
@@ -115,6 +116,16 @@ describe('lab/qemu/disk dynamic disks in the guest kernel @slow @qemu', function
     expect(parts.get('vda')).to.equal(128 * 1024);
     expect([...parts.keys()].filter((n) => n !== 'vda')).to.deep.equal(['vda1', 'vda2', 'vda3']);
     expect([1, 2, 3].map((n) => parts.get(`vda${n}`))).to.deep.equal(layout.volumes.map((v) => v.sizeBytes / 1024));
+  });
+
+  it('MBR converted in place: the kernel sees each former partition, the logical one included, as an LDM volume', async () => {
+    const disk = await rawImage(join(scratch.dir, 'converted.img'), 128 * MIB);
+    await execa('sfdisk', ['-q', disk], { input: `label: dos\nstart=2048, size=30MiB, type=7, bootable\nsize=60MiB, type=f\n${disk}5 : size=20MiB, type=7\n${disk}6 : size=12MiB, type=c\n` });
+    const before = (await sfdiskJson(disk)).partitions.filter((p) => p.type !== 'f');
+    await convertDiskToDynamic(disk);
+    const parts = await guestPartitions(release, initrd, disk);
+    expect([...parts.keys()].filter((n) => n !== 'vda')).to.deep.equal(['vda1', 'vda2', 'vda3']);
+    expect([1, 2, 3].map((n) => parts.get(`vda${n}`))).to.deep.equal(before.map((p) => p.size / 2));
   });
 
   it('GPT: the kernel lists the LDM metadata and LDM data partitions (its LDM parser reads MBR disks only)', async () => {
