@@ -104,12 +104,12 @@ async function readGptLayout(image: DiskImage): Promise<DiskLayout> {
     active: false,
     name: p.name,
   });
-  const listed: Omit<DiskPartition, 'number'>[] = [];
-  for (const p of gpt.partitions) {
-    if (ldm && !('error' in ldm) && p.typeGuid === GPT_TYPE.ldmMetadata) continue;
-    if (ldm && !('error' in ldm) && p.typeGuid === GPT_TYPE.ldmData) listed.push(...ldmPartitions(ldm, GPT_TYPE.ldmData));
-    else listed.push(basic(p));
-  }
+  // A converted disk can have several LDM data partitions: the volumes take their place, in disk order.
+  const readable = ldm !== undefined && !('error' in ldm);
+  const isLdm = (p: GptPartition) => p.typeGuid === GPT_TYPE.ldmMetadata || p.typeGuid === GPT_TYPE.ldmData;
+  const listed = readable
+    ? [...gpt.partitions.filter((p) => !isLdm(p)).map(basic), ...ldmPartitions(ldm, GPT_TYPE.ldmData)].sort((a, b) => a.offsetBytes - b.offsetBytes)
+    : gpt.partitions.map(basic);
   return {
     sizeBytes: image.sizeBytes,
     style: 'gpt',

@@ -72,8 +72,9 @@ describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
     await execa('sgdisk', [
       ...['-n', '1:2048:+100M', '-t', '1:ef00', '-c', '1:EFI system partition'],
       ...['-n', '2:0:+16M', '-t', '2:0c01', '-c', '2:Microsoft reserved partition'],
-      ...['-n', '3:0:+96M', '-t', '3:0700', '-c', '3:Basic data partition'],
-      ...['-n', '4:0:0', '-t', '4:2700', '-c', '4:Recovery', '-A', '4:set:0'],
+      ...['-n', '3:0:+64M', '-t', '3:0700', '-c', '3:Basic data partition'],
+      ...['-n', '4:0:+40M', '-t', '4:0700', '-c', '4:Basic data partition'],
+      ...['-n', '5:0:0', '-t', '5:2700', '-c', '5:Recovery', '-A', '5:set:0'],
       image,
     ]);
     const before = await sfdiskJson(image);
@@ -81,7 +82,8 @@ describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
     await formatAll(image, [
       { ...p(0), fileSystem: 'fat32', label: 'SYSTEM' },
       { ...p(2), fileSystem: 'ntfs', label: 'Windows' },
-      { ...p(3), fileSystem: 'ntfs', label: 'Recovery' },
+      { ...p(3), fileSystem: 'fat32', label: 'Data' },
+      { ...p(4), fileSystem: 'ntfs', label: 'Recovery' },
     ]);
     const layout = await convertDiskToDynamic(image);
     expect((await execa('sgdisk', ['-v', image])).stdout).to.match(/No problems found/);
@@ -91,15 +93,22 @@ describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
       [GPT_TYPE.ldmMetadata, p(1).start, 2048],
       [GPT_TYPE.microsoftReserved, p(1).start + 2048, p(1).size - 2048],
       [GPT_TYPE.ldmData, p(2).start, p(2).size],
-      [GPT_TYPE.recovery.toUpperCase(), p(3).start, p(3).size],
+      [GPT_TYPE.ldmData, p(3).start, p(3).size],
+      [GPT_TYPE.recovery, p(4).start, p(4).size],
     ]);
+    expect(after.partitions[5]!.attrs).to.equal('RequiredPartition');
+    expect(after.partitions.map((q) => q.uuid)).to.include.members(before.partitions.map((q) => q.uuid));
     const group = layout.privHead.diskGroupGuid;
     expect(await ldmtool(image, 'show', 'volume', group, 'Volume1')).to.deep.include({ type: 'simple', size: p(2).size });
+    expect(await ldmtool(image, 'show', 'volume', group, 'Volume2')).to.deep.include({ type: 'simple', size: p(3).size });
+    const second = (await ldmtool(image, 'show', 'partition', group, 'Disk1-02')) as { start: number };
+    expect(second.start + layout.privHead.logicalDiskStart).to.equal(p(3).start);
     const facts = await readDiskImage(image);
     expect(facts.partitions.map((q) => [q.type, q.fileSystem, q.label])).to.deep.equal([
       ['efi', 'fat32', 'SYSTEM'],
       ['msr', undefined, undefined],
       ['primary', 'ntfs', 'Windows'],
+      ['primary', 'fat32', 'DATA'],
       ['recovery', 'ntfs', 'Recovery'],
     ]);
   });

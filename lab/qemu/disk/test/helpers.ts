@@ -33,6 +33,8 @@ export interface SfdiskPartition {
   type: string;
   bootable?: boolean;
   name?: string;
+  attrs?: string;
+  uuid?: string;
 }
 
 export async function sfdiskJson(path: string): Promise<{ label: string; partitions: SfdiskPartition[] }> {
