@@ -152,6 +152,13 @@ describe('lab/qemu/disk dynamic disk writer', function () {
     expect(err([])).to.throw(InputError, /no volumes/);
   });
 
+  it('an aborted signal stops the writer before it touches the disk', async () => {
+    const image = await rawImage(join(scratch.dir, 'aborted.img'), 16 * MIB);
+    const err = await writeDynamicDisk(image, { style: 'mbr', volumes: [{ sizeBytes: 8 * MIB }] }, AbortSignal.abort(new Error('run cancelled'))).catch((e: Error) => e);
+    expect(err).to.be.instanceOf(Error);
+    expect((await readFile(image)).equals(Buffer.alloc(16 * MIB))).to.be.true;
+  });
+
   it('is a pure function of its inputs: fixed ids and time give the same bytes', () => {
     const request: DynamicDiskRequest = {
       style: 'gpt',
