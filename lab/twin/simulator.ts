@@ -21,6 +21,7 @@ export interface RunOptions {
 }
 
 const yieldToContinuations = () => new Promise<void>((resolve) => setImmediate(resolve));
+const keepWatching = () => false;
 
 export class Simulator implements MachineClock {
   private readonly queue = new EventQueue();
@@ -28,6 +29,8 @@ export class Simulator implements MachineClock {
   private woke = false;
   private rngState: number;
   private readonly timeOut = new Float64Array(1);
+  /** Per signal, the waits to wake when it aborts: one listener per signal however many waits (10^5 clients share one). */
+  private readonly abortWatchers = new WeakMap<AbortSignal, Set<() => void>>();
   /** Events run since the simulator was created. */
   eventsRun = 0;
 
@@ -91,15 +94,37 @@ export class Simulator implements MachineClock {
       return d.promise;
     }
     const handle = this.after(ms, () => {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       d.resolve();
     });
-    const onAbort = () => {
+    const unwatch = this.whenAborted(signal, () => {
       this.cancel(handle);
       d.reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
     return d.promise;
+  }
+
+  /**
+   * Calls `onAbort` once when the signal aborts (never, if it already has); the returned function
+   * stops watching. O(1) both ways: an EventTarget listener list costs O(listeners) per removal,
+   * quadratic with 10^5 machines waiting on the run's one signal.
+   */
+  whenAborted(signal: AbortSignal | undefined, onAbort: () => void): () => boolean {
+    if (!signal) return keepWatching;
+    let waits = this.abortWatchers.get(signal);
+    if (!waits) {
+      const all = new Set<() => void>();
+      signal.addEventListener('abort', () => {
+        const now = [...all];
+        all.clear();
+        for (const wake of now) wake();
+      }, { once: true });
+      this.abortWatchers.set(signal, all);
+      waits = all;
+    }
+    const set = waits;
+    set.add(onAbort);
+    return () => set.delete(onAbort);
   }
 
   /** Deterministic pseudo-random number in [0, 1) (mulberry32). */

@@ -113,11 +113,11 @@ export class TwinWorld {
     const d = this.sim.deferred<void>();
     const onAbort = () => d.reject(signal!.reason);
     this.distributionWaiters.push(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       d.resolve();
     });
+    const unwatch = this.sim.whenAborted(signal, onAbort);
     if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
     return d.promise;
   }
 
@@ -126,20 +126,19 @@ export class TwinWorld {
     const route = this.topology.route(from, to);
     if (!route) return Promise.reject(new Error(`no network route from ${from} to ${to}`));
     const done = this.sim.deferred<void>();
-    const onAbort = () => {
-      this.flows.abort(id);
-      done.reject(signal!.reason);
-    };
     const id = this.flows.start({
       route,
       bytes,
       capBytesPerSec,
       onDone: () => {
-        signal?.removeEventListener('abort', onAbort);
+        unwatch();
         done.resolve();
       },
     });
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = this.sim.whenAborted(signal, () => {
+      this.flows.abort(id);
+      done.reject(signal!.reason);
+    });
     return done.promise;
   }
 }

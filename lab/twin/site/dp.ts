@@ -49,14 +49,13 @@ export class DistributionPoint {
     if (this.busy >= limit) {
       const turn: Deferred<void> = sim.deferred();
       const take = () => {
-        signal?.removeEventListener('abort', onAbort);
+        unwatch();
         turn.resolve();
       };
-      const onAbort = () => {
+      const unwatch = sim.whenAborted(signal, () => {
         this.waiting.splice(this.waiting.indexOf(take), 1);
         turn.reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      });
       this.waiting.push(take);
       await turn.promise;
     } else {
