@@ -2,3 +2,4 @@
 
 export * from './twin/index.js';
 export * from './qemu/index.js';
+export * from './site/index.js';

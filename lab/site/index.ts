@@ -25,3 +25,4 @@ export { StateMigrationPointServer, type StateMigrationPointServerConfig } from 
 export { requestStateStore, StateStoreSession, StateStoreError, type StateStoreRequestOptions } from './smp/client.js';
 export { MemoryKeyStore, DirectoryKeyStore, type SmpKeyStore } from './smp/keys.js';
 export { UserStateStores, type SmpFolder, type StoreRecord } from './smp/stores.js';
+export { pxeSettingsFromScenario, type DistributionPointPxe } from './pxe/scenario-policy.js';

@@ -3,11 +3,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createSocket, type Socket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
 import { parseCmtrace } from '../../../harness/index.js';
+import { InputError, loadScenario } from '../../../scenarios/index.js';
 import { PxeResponder as TwinResponder, pxeAnswer, type PxeDeployment } from '../../twin/index.js';
 import { BOOTREQUEST, DhcpMessage, DhcpOption, decodeBootp, encodeBootp, encodeClientGuid, type BootpPacket } from '../dhcp/bootp.js';
 import { clientArchitecture, decidePxe, firstAnswer, pxeClientOutcome, type PxePolicy, type PxeRequest } from '../pxe/decision.js';
 import { PxeResponderServer } from '../pxe/responder.js';
+import { pxeSettingsFromScenario } from '../pxe/scenario-policy.js';
 
 const MAC = '52:54:00:10:00:01';
 const GUID = '8A1C2B3D-4E5F-4A6B-9C7D-0E1F2A3B4C5D';
@@ -223,5 +226,19 @@ describe('PXE responder on the wire (loopback)', function () {
     await settle(200);
     expect(heard).to.have.length(1);
     expect(heard[0]!.file).to.equal('SMSBoot\\x64\\bootmgfw.efi');
+  });
+});
+
+describe('PXE settings from a scenario', () => {
+  it('reads the example UEFI PXE scenario: known by MAC and SMBIOS GUID, the required deployment, boot images, TFTP sizes', async () => {
+    const scenario = await loadScenario(fileURLToPath(new URL('../../../scenarios/bare-metal-uefi-gpt-pxe.yaml', import.meta.url)));
+    const s = pxeSettingsFromScenario(scenario, 'DP01');
+    expect(s.policy.bootImages).to.deep.equal({ x86: 'LAB00001', x64: 'LAB00002' });
+    expect(s.policy.knownComputers).to.include.members(['PC-UEFI-01', '52:54:00:10:00:01', '8A1C2B3D-4E5F-4A6B-9C7D-0E1F2A3B4C5D']);
+    expect(s.tftp).to.deep.equal({ maxBlockSize: 4096, maxWindowSize: 4 });
+    const byGuidOnly = decidePxe(s.policy, { mac: '52:54:00:ff:ff:ff', smbiosGuid: '8a1c2b3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d', firmware: 'uefi', architecture: 'x64' });
+    expect(byGuidOnly).to.deep.include({ action: 'boot', bootFile: 'SMSBoot\\x64\\bootmgfw.efi', prompt: 'none' });
+    expect((byGuidOnly as { deployment: PxeDeployment }).deployment.id).to.equal('Deploy Windows 11 (UEFI)');
+    expect(() => pxeSettingsFromScenario(scenario, 'DP09')).to.throw(InputError, /no distribution point "DP09"; allowed: DP01/);
   });
 });

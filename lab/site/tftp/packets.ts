@@ -91,14 +91,6 @@ export const encodeAck = (block: number): Buffer => head(TftpOp.ack, block);
 export const encodeError = (code: number, message: string): Buffer => Buffer.concat([head(TftpOp.error, code), z(message)]);
 export const encodeOack = (options: Map<string, string>): Buffer => Buffer.concat([head(TftpOp.oack), ...optionBytes(options)]);
 
-export function encodeData(block: number, data: Buffer): Buffer {
-  const b = Buffer.allocUnsafe(4 + data.length);
-  b.writeUInt16BE(TftpOp.data, 0);
-  b.writeUInt16BE(block & 0xffff, 2);
-  data.copy(b, 4);
-  return b;
-}
-
 /** The absolute block number a 16-bit one stands for, at or after `base` (blocks roll over 65535 → 0). */
 export function unwrapBlock(block16: number, base: number): number {
   return base + ((block16 - (base & 0xffff) + 0x10000) & 0xffff);

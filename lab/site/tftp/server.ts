@@ -10,8 +10,8 @@ import {
   MIN_BLOCK_SIZE,
   TftpError,
   TftpErrorCode,
+  TftpOp,
   decodeTftp,
-  encodeData,
   encodeError,
   encodeOack,
   unwrapBlock,
@@ -46,8 +46,8 @@ export interface TftpTransferRecord {
   error?: string;
 }
 
-/** Blocks are read from the file a chunk at a time; a chunk holds whole blocks. */
-const CHUNK_BLOCKS = 256;
+/** Blocks are read from the file about this many bytes at a time (a chunk holds whole blocks). */
+const CHUNK_BYTES = 1024 * 1024;
 
 export class TftpServer {
   private readonly transfers = new Set<Transfer>();
@@ -138,6 +138,8 @@ export class TftpServer {
     if (num('tsize') !== undefined) accepted.set('tsize', String(size));
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, o.address ?? '0.0.0.0', () => resolve()));
+    // Connected: the kernel keeps other TIDs out and sends skip the address lookup per block.
+    await new Promise<void>((resolve) => socket.connect(rinfo.port, rinfo.address, () => resolve()));
     const transfer = new Transfer(
       { socket, file, size, client: rinfo, name: request.file, blockSize, windowSize, timeoutMs, retries: o.retries ?? 5, oack: accepted.size > 0 ? accepted : undefined },
       (record) => {
@@ -167,54 +169,64 @@ interface TransferSetup {
 /** One read transfer: a window of blocks out, an ACK back, the window slides; a timeout resends. */
 class Transfer {
   private readonly totalBlocks: number;
+  private readonly chunkBlocks: number;
   /** Last block the client acknowledged (0 = the OACK, or nothing yet). */
   private acked = 0;
   private lastSent = 0;
   private attempts = 0;
   private retransmits = 0;
   private timer?: NodeJS.Timeout;
+  private progress = 0;
+  private progressAtTick = 0;
   private done = false;
-  private readonly chunks = new Map<number, Buffer>();
+  private readonly chunks = new Map<number, { packets: Buffer[] }>();
   /** The partial ACK that already made the window go out again (RFC 7440 §4), so a repeat does not. */
   private resentFor = -1;
-  private queue: Promise<void> = Promise.resolve();
+  /** While a chunk is read from disk, packets wait here, in order. */
+  private reading = false;
+  private readonly waiting: Buffer[] = [];
 
   constructor(
     private readonly s: TransferSetup,
     private readonly onDone: (record: TftpTransferRecord) => void,
   ) {
     this.totalBlocks = Math.floor(s.size / s.blockSize) + 1;
-    s.socket.on('message', (msg, rinfo) => {
-      if (rinfo.address !== s.client.address || rinfo.port !== s.client.port) {
-        s.socket.send(encodeError(TftpErrorCode.unknownTransferId, 'Unknown transfer ID'), rinfo.port, rinfo.address);
-        return;
-      }
-      // One packet at a time: a window being read from disk is not interleaved with the next ACK's.
-      this.queue = this.queue.then(() => this.onPacket(msg)).catch((e: Error) => this.fail(TftpErrorCode.notDefined, e.message));
+    this.chunkBlocks = Math.max(1, Math.floor(CHUNK_BYTES / s.blockSize));
+    s.socket.on('message', (msg) => {
+      if (this.reading) this.waiting.push(msg);
+      else this.guard(() => this.onPacket(msg));
     });
     s.socket.on('error', () => undefined);
   }
 
   start(): void {
     if (this.s.oack) this.sendOack();
-    else this.enqueueWindow();
+    else this.guard(() => this.sendWindow(1));
   }
 
-  private enqueueWindow(): void {
-    this.queue = this.queue.then(() => this.sendWindow()).catch((e: Error) => this.fail(TftpErrorCode.notDefined, e.message));
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.fail(TftpErrorCode.notDefined, (e as Error).message);
+    }
   }
 
   private sendOack(): void {
-    this.s.socket.send(encodeOack(this.s.oack!), this.s.client.port, this.s.client.address);
+    this.s.socket.send(encodeOack(this.s.oack!));
     this.arm();
   }
 
-  private async onPacket(msg: Buffer): Promise<void> {
+  private onPacket(msg: Buffer): void {
     if (this.done) return;
-    const p = decodeTftp(msg);
-    if (p.op === 'error') return this.finish('aborted by client', p.message);
-    if (p.op !== 'ack') return;
-    const block = unwrapBlock(p.block, this.acked);
+    // ACKs are nearly all the traffic: read them without building a packet object.
+    const isAck = msg.length >= 4 && msg.readUInt16BE(0) === TftpOp.ack;
+    if (!isAck) {
+      const p = decodeTftp(msg);
+      if (p.op === 'error') this.finish('aborted by client', p.message);
+      return;
+    }
+    const block = unwrapBlock(msg.readUInt16BE(2), this.acked);
     // An ACK for something not sent yet is an old duplicate seen through the 16-bit rollover.
     if (block > this.lastSent) return;
     if (block === this.totalBlocks) return this.finish('complete');
@@ -226,62 +238,101 @@ class Transfer {
     }
     this.acked = block;
     this.attempts = 0;
-    await this.sendWindow();
+    this.progress++;
+    this.sendWindow(block + 1);
   }
 
-  private async block(n: number): Promise<Buffer> {
+  /** DATA packet n (header included) from the chunk cache, or undefined when its chunk is not read yet. */
+  private cached(n: number): Buffer | undefined {
+    const chunk = this.chunks.get(Math.floor((n - 1) / this.chunkBlocks));
+    if (!chunk) return undefined;
+    const i = (n - 1) % this.chunkBlocks;
+    return chunk.packets[i];
+  }
+
+  /** Reads a chunk and lays it out as ready DATA packets (the 16-bit block number in each header). */
+  private async readChunk(n: number): Promise<void> {
     const bs = this.s.blockSize;
-    const chunkIndex = Math.floor((n - 1) / CHUNK_BLOCKS);
-    let chunk = this.chunks.get(chunkIndex);
-    if (!chunk) {
-      const start = chunkIndex * CHUNK_BLOCKS * bs;
-      const length = Math.max(0, Math.min(CHUNK_BLOCKS * bs, this.s.size - start));
-      chunk = Buffer.allocUnsafe(length);
-      if (length > 0) await this.s.file.read(chunk, 0, length, start);
-      // Keep the chunk before (a resend may reach back into it) and this one.
-      for (const k of this.chunks.keys()) if (k < chunkIndex - 1) this.chunks.delete(k);
-      this.chunks.set(chunkIndex, chunk);
+    const index = Math.floor((n - 1) / this.chunkBlocks);
+    const first = index * this.chunkBlocks + 1;
+    const start = (first - 1) * bs;
+    const length = Math.max(0, Math.min(this.chunkBlocks * bs, this.s.size - start));
+    const data = Buffer.allocUnsafe(length);
+    if (length > 0) await this.s.file.read(data, 0, length, start);
+    const count = Math.min(this.chunkBlocks, this.totalBlocks - first + 1);
+    const packets: Buffer[] = [];
+    const layout = Buffer.allocUnsafe(length + 4 * count);
+    for (let i = 0, at = 0; i < count; i++) {
+      const size = Math.min(bs, length - i * bs);
+      layout.writeUInt16BE(TftpOp.data, at);
+      layout.writeUInt16BE((first + i) & 0xffff, at + 2);
+      data.copy(layout, at + 4, i * bs, i * bs + size);
+      packets.push(layout.subarray(at, at + 4 + size));
+      at += 4 + size;
     }
-    const offset = ((n - 1) % CHUNK_BLOCKS) * bs;
-    return chunk.subarray(offset, Math.min(offset + bs, chunk.length));
+    // Keep the chunk before (a resend may reach back into it) and this one.
+    for (const k of this.chunks.keys()) if (k < index - 1) this.chunks.delete(k);
+    this.chunks.set(index, { packets });
   }
 
-  private async sendWindow(): Promise<void> {
+  /** Sends blocks from..(acked + window); pauses for a disk read and resumes where it stopped. */
+  private sendWindow(from: number): void {
     const last = Math.min(this.acked + this.s.windowSize, this.totalBlocks);
-    for (let n = this.acked + 1; n <= last; n++) {
-      const data = await this.block(n);
-      if (this.done) return;
-      this.s.socket.send(encodeData(n, data), this.s.client.port, this.s.client.address);
+    for (let n = from; n <= last; n++) {
+      const packet = this.cached(n);
+      if (!packet) {
+        this.reading = true;
+        this.readChunk(n).then(
+          () => {
+            this.reading = false;
+            if (this.done) return;
+            this.guard(() => this.sendWindow(n));
+            while (!this.reading && this.waiting.length > 0) {
+              const msg = this.waiting.shift()!;
+              this.guard(() => this.onPacket(msg));
+            }
+          },
+          (e: Error) => this.fail(TftpErrorCode.notDefined, e.message),
+        );
+        return;
+      }
+      this.s.socket.send(packet);
       this.lastSent = Math.max(this.lastSent, n);
     }
     this.arm();
   }
 
+  /**
+   * One ticking timer instead of one re-armed per ACK: a tick that finds progress since the last
+   * one waits another period, so a timeout is declared after one to two periods without an ACK.
+   */
   private arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimeout(), this.s.timeoutMs);
+    this.timer ??= setInterval(() => {
+      if (this.progress !== this.progressAtTick) this.progressAtTick = this.progress;
+      else this.onTimeout();
+    }, this.s.timeoutMs);
   }
 
   private onTimeout(): void {
-    if (this.done) return;
+    if (this.done || this.reading) return;
     if (++this.attempts > this.s.retries) return this.finish('abandoned', `no ACK after ${this.s.retries} retransmissions`);
     this.resentFor = -1;
     if (this.lastSent === 0 && this.s.oack) return this.sendOack();
     this.retransmits += Math.max(1, this.lastSent - this.acked);
     this.lastSent = this.acked;
-    this.enqueueWindow();
+    this.guard(() => this.sendWindow(this.acked + 1));
   }
 
   private fail(code: number, message: string): void {
     if (this.done) return;
-    this.s.socket.send(encodeError(code, message), this.s.client.port, this.s.client.address);
+    this.s.socket.send(encodeError(code, message));
     this.finish('error', message);
   }
 
   finish(outcome: TftpTransferRecord['outcome'], error?: string): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    clearInterval(this.timer);
     const bytes = outcome === 'complete' ? this.s.size : Math.min(this.s.size, this.acked * this.s.blockSize);
     // Close after pending sends (a final ERROR) have left.
     setImmediate(() => this.s.socket.close());
