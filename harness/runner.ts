@@ -53,7 +53,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const { selected, skipped } = selectPlans(planScenario(scenario), options.only, options.shard);
   const { sequences } = await importScenarioSequences(scenario, selected.map((p) => p.deployment));
   const lab = await options.backend.open(scenario, selected, signal);
-  let records: Map<MachinePlan, MachineRecord>;
+  // Only which plans finished: a record holds the machine's whole log, too much to keep for 10^5 clients.
+  const finished = new Set<MachinePlan>();
   const logs = new Map<string, LogFile[]>();
   const durations = new Map<string, number>();
   const machines: MachineResult[] = [];
@@ -68,10 +69,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       for (const [name, files] of groupLogs) logs.set(name, files);
       report(result, durationMs);
     });
-    records = new Map();
     const work = selected.map(async (plan) => {
       const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal);
-      records.set(plan, record);
+      finished.add(plan);
       if (plan.group) {
         groups.finished(record);
       } else {
@@ -81,7 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     });
     await lab.run(Promise.all(work), signal);
     for (const plan of selected) {
-      if (records.has(plan)) continue;
+      if (finished.has(plan)) continue;
       const record = stalled(plan, lab.clock.now(), openedAt);
       if (plan.group) groups.finished(record);
       else report(machineResult(record), record.durationMs);
@@ -146,10 +146,21 @@ function verdict(outcome: MachineOutcome, expectations: ExpectationResult[], exp
   return expectations.every((e) => e.pass) && (expected || outcome === 'success');
 }
 
+/** What a group keeps of its clients while they finish: counts, and only the records it will report. */
+interface GroupTally {
+  size: number;
+  seen: number;
+  outcomes: Partial<Record<MachineOutcome, number>>;
+  /** The client that finished last so far (the first of equal end times). */
+  last?: MachineRecord;
+  firstError?: MachineRecord;
+  /** The first clients that did not succeed, in the order they finished. */
+  failed: MachineRecord[];
+}
+
 /** Collects the clients of each capacity group and reports the group as one result when its last client is in. */
 class GroupTracker {
-  private readonly pending = new Map<string, MachineRecord[]>();
-  private readonly sizes = new Map<string, number>();
+  private readonly tallies = new Map<string, GroupTally>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -157,46 +168,53 @@ class GroupTracker {
     private readonly openedAt: number,
     private readonly done: (result: MachineResult, makespanMs: number, logs: Map<string, LogFile[]>) => void,
   ) {
-    for (const p of plans) if (p.group) this.sizes.set(p.group, (this.sizes.get(p.group) ?? 0) + 1);
+    for (const p of plans) {
+      if (!p.group) continue;
+      const tally = this.tallies.get(p.group) ?? { size: 0, seen: 0, outcomes: {}, failed: [] };
+      tally.size++;
+      this.tallies.set(p.group, tally);
+    }
   }
 
   finished(record: MachineRecord): void {
     const name = record.plan.group!;
-    const list = this.pending.get(name) ?? [];
-    list.push(record);
-    this.pending.set(name, list);
-    if (list.length === this.sizes.get(name)) this.report(this.scenario.clients.find((g) => g.name === name)!, list);
+    const tally = this.tallies.get(name)!;
+    tally.seen++;
+    tally.outcomes[record.outcome] = (tally.outcomes[record.outcome] ?? 0) + 1;
+    if (!tally.last || record.endedAt > tally.last.endedAt) tally.last = record;
+    if (record.outcome === 'error') tally.firstError ??= record;
+    if (record.outcome !== 'success' && tally.failed.length < FAILED_CLIENT_LOGS) tally.failed.push(record);
+    if (tally.seen === tally.size) this.report(this.scenario.clients.find((g) => g.name === name)!, tally);
   }
 
-  private report(group: ClientGroup, records: MachineRecord[]): void {
-    const last = records.reduce((a, b) => (b.endedAt > a.endedAt ? b : a));
-    const outcomes: Partial<Record<MachineOutcome, number>> = {};
-    for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  private report(group: ClientGroup, tally: GroupTally): void {
+    const last = tally.last!;
+    const { outcomes } = tally;
     const makespanMs = Math.round(last.endedAt - this.openedAt);
     const expectations: ExpectationResult[] = [];
     if (group.expect?.outcome !== undefined) {
       const uniform = Object.keys(outcomes).length === 1 ? Object.keys(outcomes)[0] : outcomes;
-      expectations.push({ what: 'outcome of every client', pass: outcomes[group.expect.outcome] === records.length, expected: group.expect.outcome, actual: uniform });
+      expectations.push({ what: 'outcome of every client', pass: outcomes[group.expect.outcome] === tally.size, expected: group.expect.outcome, actual: uniform });
     }
     if (group.expect?.makespan) {
       const { min, max } = group.expect.makespan;
       expectations.push({ what: 'makespan (ms)', pass: (min === undefined || makespanMs >= min) && (max === undefined || makespanMs <= max), expected: { min, max }, actual: makespanMs });
     }
-    const failed = records.find((r) => r.outcome !== 'success');
+    const failed = tally.failed[0];
     const worst: MachineOutcome = outcomes.error ? 'error' : outcomes.failed ? 'failed' : 'success';
     const result: MachineResult = {
       name: group.name,
       outcome: worst,
       ...(failed?.failedStep !== undefined ? { failedStep: failed.failedStep } : {}),
-      ...(worst === 'error' ? { error: records.find((r) => r.outcome === 'error')!.error } : {}),
+      ...(worst === 'error' ? { error: tally.firstError!.error } : {}),
       steps: last.steps,
       variables: last.variables,
       expectations,
       pass: verdict(worst, expectations, group.expect !== undefined),
-      clients: { count: records.length, outcomes, makespanMs, last: last.plan.machine.name },
+      clients: { count: tally.size, outcomes, makespanMs, last: last.plan.machine.name },
     };
     const logs = new Map<string, LogFile[]>();
-    for (const r of [last, ...records.filter((x) => x.outcome !== 'success').slice(0, FAILED_CLIENT_LOGS)]) {
+    for (const r of [last, ...tally.failed]) {
       if (r.log) logs.set(r === last ? group.name : r.plan.machine.name, r.log.files());
     }
     this.done(result, makespanMs, logs);

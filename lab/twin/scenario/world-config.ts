@@ -110,7 +110,8 @@ function pxeResponder(scenario: Scenario, plans: MachinePlan[], dp: ScenarioDp, 
     if (image) bootImages[arch] = image.id;
   }
   // Known computers: imported records (by name and MAC), and the machines and clients the site knows.
-  const known = plans.filter((p) => p.computer !== undefined || (p.group !== undefined && p.collections.length > 0));
+  // Only machines on this responder's boundary ever ask it (the twin's PXE is per site).
+  const known = plans.filter((p) => (p.computer !== undefined || (p.group !== undefined && p.collections.length > 0)) && (p.machine.boundary ?? NO_NETWORK) === site);
   const knownComputers = [...new Set([...scenario.computers.flatMap((c) => [c.name, ...(c.mac ? [c.mac] : [])]), ...known.map((p) => p.machine.name)])];
   const deployments: PxeDeployment[] = scenario.deployments
     .filter((d) => offeredToPxe(d) && d.bootImage !== undefined)

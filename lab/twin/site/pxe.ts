@@ -50,11 +50,31 @@ export type PxeAnswer =
   /** Nobody offered anything this client takes: the firmware tries the next boot device. */
   | { kind: 'fallThrough'; reason: string };
 
+/** Computer names (as written) and MACs (any case), looked up in O(1): a site may know 10^5 clients. */
+class ComputerSet {
+  private readonly names: Set<string>;
+  private readonly lower: Set<string>;
+
+  constructor(entries: readonly string[]) {
+    this.names = new Set(entries);
+    this.lower = new Set(entries.map((e) => e.toLowerCase()));
+  }
+
+  has(client: PxeClient): boolean {
+    return this.names.has(client.name) || this.lower.has(client.mac.toLowerCase());
+  }
+}
+
 export class PxeResponder {
   /** Last required deployment each computer ran; not offered again until cleared. */
   private readonly lastRequired = new Map<string, string>();
+  private readonly known: ComputerSet;
+  private readonly targets = new Map<PxeDeployment, ComputerSet>();
 
-  constructor(readonly config: PxeResponderConfig) {}
+  constructor(readonly config: PxeResponderConfig) {
+    this.known = new ComputerSet(config.knownComputers ?? []);
+    for (const d of config.deployments ?? []) if (d.targets !== 'unknownComputers') this.targets.set(d, new ComputerSet(d.targets));
+  }
 
   get id(): string {
     return this.config.id;
@@ -78,11 +98,9 @@ export class PxeResponder {
     const c = this.config;
     if (c.enabled === false) return undefined;
     if (c.kind === 'other') return [];
-    const known = (c.knownComputers ?? []).some((k) => k === client.name || k.toLowerCase() === client.mac.toLowerCase());
+    const known = this.known.has(client);
     if (!known && !c.unknownComputerSupport) return undefined;
-    const targeted = (c.deployments ?? []).filter((d) =>
-      d.targets === 'unknownComputers' ? !known : d.targets.some((t) => t === client.name || t.toLowerCase() === client.mac.toLowerCase()),
-    );
+    const targeted = (c.deployments ?? []).filter((d) => (d.targets === 'unknownComputers' ? !known : this.targets.get(d)!.has(client)));
     const offered = targeted.filter((d) => !d.required || this.lastRequired.get(client.name) !== d.id);
     return offered.length > 0 ? offered : undefined;
   }
