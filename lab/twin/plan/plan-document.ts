@@ -119,7 +119,7 @@ const csvCell = (v: string | number | undefined) => {
 export function planCsv(doc: PlanDocument): string {
   const parameters = doc.report.sweep?.parameters ?? [];
   const phaseColumns = TWIN_PHASES.flatMap((p) => [`${p}_p50_s`, `${p}_p90_s`]);
-  const header = [...parameters, 'clients', 'succeeded', 'failed', 'unfinished', 'p50_s', 'p90_s', 'p99_s', 'max_s', ...phaseColumns, 'cache_failures', 'peak_link_utilisation', 'peak_dp_utilisation'];
+  const header = [...parameters, 'machines', 'succeeded', 'failed', 'unfinished', 'p50_s', 'p90_s', 'p99_s', 'max_s', ...phaseColumns, 'cache_failures', 'peak_link_utilisation', 'peak_dp_utilisation'];
   const lines = doc.rows.map((r) => {
     const phase = new Map<TwinPhase, PhaseRow>(r.phases.map((p) => [p.phase, p]));
     return [
