@@ -30,6 +30,8 @@ export const BOOT_IMAGE_TOOLS: readonly string[] = [
   '/usr/sbin/mkntfs',
   '/usr/bin/ntfs-3g',
   '/usr/bin/wimlib-imagex',
+  // File system type and label of each volume (busybox has no blkid): drive letters, disk facts.
+  '/usr/sbin/blkid',
 ];
 
 export interface BootImageOptions {

@@ -28,3 +28,4 @@ export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnet
 export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
 export { sweepStaleRuns } from './stale-runs.js';
 export * from './disk/index.js';
+export * from './machine/index.js';
