@@ -66,17 +66,22 @@ async function main(): Promise<void> {
         return Number(r.stdout) * 1000;
       };
       const mbps = (ms: number) => (data.length / 1e6 / (ms / 1000)).toFixed(1);
+      // Rounds are interleaved pairs, so a load spike on the shared machine hits both sides of a
+      // pair alike; the ratio reported is the median of the per-pair ratios.
       const row = async (label: string, measure: (port: number) => Promise<number>) => {
         const o: number[] = [];
         const d: number[] = [];
-        // Interleaved, so load on the shared machine hits both alike.
         for (let i = 0; i < rounds; i++) {
           o.push(await measure(OUR_PORT));
           d.push(await measure(69));
         }
-        const [om, dm] = [median(o), median(d)];
-        console.log(`${label.padEnd(34)} ours ${om.toFixed(0).padStart(6)} ms ${mbps(om).padStart(6)} MB/s | dnsmasq ${dm.toFixed(0).padStart(6)} ms ${mbps(dm).padStart(6)} MB/s | ours/dnsmasq throughput ${(dm / om).toFixed(2)}×`);
-        return dm / om;
+        const ratios = o.map((ms, i) => d[i]! / ms);
+        const [om, dm, r] = [median(o), median(d), median(ratios)];
+        console.log(
+          `${label.padEnd(34)} ours ${om.toFixed(0).padStart(6)} ms ${mbps(om).padStart(6)} MB/s | dnsmasq ${dm.toFixed(0).padStart(6)} ms ${mbps(dm).padStart(6)} MB/s | ` +
+            `ours/dnsmasq throughput ${r.toFixed(2)}× (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+        );
+        return r;
       };
 
       console.log(`TFTP, ${mib} MiB, loopback in a lab namespace, median of ${rounds} (goal ≥ 1.00× dnsmasq at the same block size)`);
@@ -86,15 +91,20 @@ async function main(): Promise<void> {
         await row('our client, blksize 512, window 1', (p) => ours(p, 512, 1)),
         await row('our client, blksize 1456, window 1', (p) => ours(p, 1456, 1)),
       ];
+      const speedups: number[] = [];
       const lockstep: number[] = [];
       const windowed: number[] = [];
       for (let i = 0; i < rounds; i++) {
         lockstep.push(await ours(OUR_PORT, 512, 1));
         windowed.push(await ours(OUR_PORT, 1456, 16));
+        speedups.push(lockstep[i]! / windowed[i]!);
       }
-      const [l, w] = [median(lockstep), median(windowed)];
-      console.log(`our server, our client: blksize 512/window 1 ${l.toFixed(0)} ms (${mbps(l)} MB/s), blksize 1456/window 16 ${w.toFixed(0)} ms (${mbps(w)} MB/s): ${(l / w).toFixed(2)}× (goal ≥ 5×)`);
-      const ok = ratios.every((r) => r >= 1) && l / w >= 5;
+      const [l, w, speedup] = [median(lockstep), median(windowed), median(speedups)];
+      console.log(
+        `our server, our client: blksize 512/window 1 ${l.toFixed(0)} ms (${mbps(l)} MB/s), blksize 1456/window 16 ${w.toFixed(0)} ms (${mbps(w)} MB/s): ` +
+          `${speedup.toFixed(2)}× (pairs ${Math.min(...speedups).toFixed(2)}–${Math.max(...speedups).toFixed(2)}; goal ≥ 5×)`,
+      );
+      const ok = ratios.every((r) => r >= 1) && speedup >= 5;
       console.log(ok ? 'goals met' : 'goals NOT met');
       process.exitCode = ok ? 0 : 1;
     });
