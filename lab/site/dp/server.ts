@@ -5,8 +5,9 @@
 // Limits: concurrent transfers (the next client gets 503 + Retry-After and backs off, as BITS
 // does) and an optional rate shared by all clients. Access log: one line per request.
 
-import { open } from 'node:fs/promises';
-import { once } from 'node:events';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from 'node:http';
 import { HttpError, HttpService, field, readJson, sendJson, type Exchange, type ServiceOptions } from '../http/service.js';
 import { contentRange, parseRange } from '../http/range.js';
@@ -154,36 +155,40 @@ export class DistributionPointServer extends HttpService {
   }
 
   /** Sends bytes start..end (inclusive) through the rate limit; stops when the client goes away. */
-  private async pump(x: Exchange, handle: Awaited<ReturnType<typeof open>>, start: number, end: number): Promise<void> {
+  private async pump(x: Exchange, handle: FileHandle, start: number, end: number): Promise<void> {
     const res: ServerResponse = x.res;
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.once('close', onClose);
     const dropAt = this.dropAfter;
     this.dropAfter = undefined;
+    const last = dropAt === undefined ? end : Math.min(end, start + dropAt - 1);
+    const bucket = this.bucket;
     // Under a rate limit, chunks no larger than the bucket's burst keep the pace smooth.
-    const chunkSize = Math.min(CHUNK, this.bucket?.burst ?? CHUNK);
+    const source = handle.createReadStream({ start, end: last, highWaterMark: Math.min(CHUNK, bucket?.burst ?? CHUNK), autoClose: false });
     try {
-      let position = start;
-      while (position <= end && !gone.signal.aborted) {
-        const length = Math.min(chunkSize, end - position + 1, dropAt === undefined ? Infinity : Math.max(1, dropAt - x.bytes));
-        const buffer = Buffer.allocUnsafe(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, position);
-        if (bytesRead === 0) throw new Error(`${x.resource} shrank while being sent`);
-        await this.bucket?.take(bytesRead, gone.signal);
-        const chunk = bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
-        position += bytesRead;
-        x.bytes += bytesRead;
-        if (dropAt !== undefined && x.bytes >= dropAt) {
-          // The bytes sent so far reach the client; then the connection breaks.
-          await new Promise((resolve) => res.write(chunk, resolve));
-          res.destroy();
-          return;
-        }
-        const more = res.write(chunk);
-        if (!more) await once(res, 'drain', { signal: gone.signal });
+      if (bucket) {
+        const meter = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            bucket.take(chunk.length, gone.signal).then(() => {
+              x.bytes += chunk.length;
+              done(null, chunk);
+            }, done);
+          },
+        });
+        await pipeline(source, meter, res, { end: last === end });
+      } else {
+        // Unlimited: no stage between the file and the socket (the throughput bench's path).
+        source.on('data', (chunk: Buffer | string) => {
+          x.bytes += chunk.length;
+        });
+        await pipeline(source, res, { end: last === end });
       }
-      res.end();
+      if (last !== end) {
+        // The fault: the bytes sent so far reach the client, then the connection breaks.
+        await new Promise((resolve) => res.write('', resolve));
+        res.destroy();
+      }
     } catch (error) {
       if (!gone.signal.aborted) throw error;
     } finally {
