@@ -59,6 +59,11 @@ export class DhcpServer {
     return server;
   }
 
+  /** The bound port (0 in the options means the system chose it). */
+  get port(): number {
+    return this.bound!.socket.address().port;
+  }
+
   leases(): DhcpLease[] {
     return [...this.leasesByMac.values()].map((l) => ({ ...l }));
   }

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let tftp: TftpServer | undefined;
   const stop = async (): Promise<void> => {
     await Promise.allSettled([dhcp?.close(), pxe?.close(), tftp?.close()]);
-    process.disconnect?.();
+    if (process.connected) process.disconnect();
   };
   process.on('disconnect', () => void stop());
   process.on('message', (m: SiteHostRequest & { id?: number }) => {

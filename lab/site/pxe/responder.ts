@@ -75,6 +75,12 @@ export class PxeResponderServer {
     return r;
   }
 
+  /** The bound ports (a port given as 0 is chosen by the system). */
+  get boundPorts(): { dhcp?: number; pxe: number } {
+    const port = (k: 'dhcp' | 'pxe') => this.sockets.get(k)?.socket.address().port;
+    return { ...(this.sockets.has('dhcp') ? { dhcp: port('dhcp')! } : {}), pxe: port('pxe')! };
+  }
+
   /** "Clear Required PXE Deployments" for a computer, by MAC or SMBIOS GUID. */
   clearLastPxeDeployment(computer: string): void {
     for (const key of [...this.lastRequired.keys()]) if (key.toLowerCase() === computer.toLowerCase()) this.lastRequired.delete(key);

@@ -64,7 +64,7 @@ describe('BOOTP codec', () => {
 
 describe('DHCP server (loopback)', function () {
   this.timeout(10_000);
-  const ports = { server: 16867, client: 16868 };
+  const ports = { server: 0, client: 0 };
   let socket: Socket;
   const heard: BootpPacket[] = [];
   let server: DhcpServer | undefined;
@@ -72,7 +72,8 @@ describe('DHCP server (loopback)', function () {
   before(async () => {
     socket = createSocket('udp4');
     socket.on('message', (m) => heard.push(decodeBootp(m)));
-    await new Promise<void>((r) => socket.bind(ports.client, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    ports.client = socket.address().port;
   });
   after(() => socket.close());
   afterEach(async () => {
@@ -84,8 +85,9 @@ describe('DHCP server (loopback)', function () {
   const start = async (over: { pxeClientOption60?: boolean; rangeEnd?: string } = {}) => {
     server = await DhcpServer.start({
       serverAddress: '198.18.0.1', subnetMask: '255.255.255.0', rangeStart: '198.18.0.100', rangeEnd: over.rangeEnd ?? '198.18.0.150',
-      port: ports.server, clientPort: ports.client, replyAddress: '127.0.0.1', bindAddress: '127.0.0.1', ...(over.pxeClientOption60 ? { pxeClientOption60: true } : {}),
+      port: 0, clientPort: ports.client, replyAddress: '127.0.0.1', bindAddress: '127.0.0.1', ...(over.pxeClientOption60 ? { pxeClientOption60: true } : {}),
     });
+    ports.server = server.port;
     return server;
   };
   const send = async (mac: string, type: number, options: [number, Buffer][] = []): Promise<BootpPacket | undefined> => {
@@ -124,7 +126,7 @@ describe('DHCP server (loopback)', function () {
     await start({ pxeClientOption60: true });
     const offer = await send('52:54:00:00:00:01', DhcpMessage.discover);
     expect(optionString(offer!, DhcpOption.vendorClass)).to.equal('PXEClient');
-    const clash = await PxeResponderServer.start({ id: 'DP01', serverAddress: '127.0.0.1', bindAddress: '127.0.0.1', ports: { dhcp: ports.server, pxe: 14111 }, policy: { distributionPoint: 'DP01', bootImages: {} } }).catch((e: unknown) => e);
+    const clash = await PxeResponderServer.start({ id: 'DP01', serverAddress: '127.0.0.1', bindAddress: '127.0.0.1', ports: { dhcp: ports.server, pxe: 0 }, policy: { distributionPoint: 'DP01', bootImages: {} } }).catch((e: unknown) => e);
     expect(clash).to.be.instanceOf(EnvironmentError);
     expect((clash as Error).message).to.include(`UDP port ${ports.server} is already in use`);
   });

@@ -152,7 +152,7 @@ describe('PXE responder decisions', () => {
 
 describe('PXE responder on the wire (loopback)', function () {
   this.timeout(10_000);
-  const ports = { dhcp: 16767, pxe: 14011, client: 16768 };
+  const ports = { dhcp: 0, pxe: 0, client: 0 };
   let client: Socket;
   const heard: BootpPacket[] = [];
   const servers: PxeResponderServer[] = [];
@@ -160,7 +160,8 @@ describe('PXE responder on the wire (loopback)', function () {
   before(async () => {
     client = createSocket('udp4');
     client.on('message', (m) => heard.push(decodeBootp(m)));
-    await new Promise<void>((r) => client.bind(ports.client, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    ports.client = client.address().port;
   });
   after(() => client.close());
   afterEach(async () => {
@@ -173,7 +174,7 @@ describe('PXE responder on the wire (loopback)', function () {
     servers.push(s);
     return s;
   };
-  const discover = (over: { vendorClass?: string; type?: number; to?: number } = {}) => {
+  const discover = (over: { vendorClass?: string; type?: number; to?: number } = {}, to: PxeResponderServer = servers[0]!) => {
     const p = encodeBootp({
       op: BOOTREQUEST, xid: 0xabcdef01, secs: 0, flags: 0x8000, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: MAC, sname: '', file: '',
       options: new Map([
@@ -183,7 +184,7 @@ describe('PXE responder on the wire (loopback)', function () {
         ...(over.vendorClass === '' ? [] : [[DhcpOption.vendorClass, Buffer.from(over.vendorClass ?? 'PXEClient:Arch:00007:UNDI:003016')] as [number, Buffer]]),
       ]),
     });
-    client.send(p, over.to ?? ports.dhcp, '127.0.0.1');
+    client.send(p, over.to ?? to.boundPorts.dhcp!, '127.0.0.1');
   };
   const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -209,10 +210,10 @@ describe('PXE responder on the wire (loopback)', function () {
 
   it('waits its response delay before answering, so a faster responder is heard first', async () => {
     await start({ responseDelayMs: 300 });
-    const rogue = await start({ id: 'ROGUE', policy: { ...policy(), kind: 'other', foreignBootFile: 'undionly.kpxe' }, ports: { ...ports, dhcp: 16769, pxe: 14012 } });
+    const rogue = await start({ id: 'ROGUE', policy: { ...policy(), kind: 'other', foreignBootFile: 'undionly.kpxe' } });
     const sent = performance.now();
     discover();
-    discover({ to: 16769 });
+    discover({}, rogue);
     await settle(100);
     expect(heard.map((h) => h.file)).to.deep.equal(['undionly.kpxe']);
     while (heard.length < 2 && performance.now() - sent < 3000) await settle(20);
@@ -221,8 +222,8 @@ describe('PXE responder on the wire (loopback)', function () {
   });
 
   it('answers a boot-server REQUEST on 4011 with an ACK naming the boot file', async () => {
-    await start({ useDhcpPorts: false });
-    discover({ type: DhcpMessage.request, to: ports.pxe });
+    const s = await start({ useDhcpPorts: false });
+    discover({ type: DhcpMessage.request, to: s.boundPorts.pxe });
     await settle(200);
     expect(heard).to.have.length(1);
     expect(heard[0]!.file).to.equal('SMSBoot\\x64\\bootmgfw.efi');
