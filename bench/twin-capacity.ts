@@ -58,6 +58,8 @@ export function capacityScenario(branches: number, clientsPerBranch: number): st
 interface Measured {
   clients: number;
   wallMs: number;
+  /** CPU time of this process (user + system): less sensitive than wall time to other work on a shared machine. */
+  cpuMs: number;
   peakRssMB: number;
   run: CapacityRun;
 }
@@ -65,15 +67,17 @@ interface Measured {
 async function measure(branches: number, perBranch: number): Promise<Measured> {
   const scenario = await parseScenario(`/bench/capacity-${branches}.yaml`, capacityScenario(branches, perBranch));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const run = await runCapacityPlan(scenario, { sampleIntervalMs: 600_000 });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   // maxRSS is the process's peak so far, in KiB.
-  return { clients: run.machines, wallMs, peakRssMB: process.resourceUsage().maxRSS / 1024, run };
+  return { clients: run.machines, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMB: process.resourceUsage().maxRSS / 1024, run };
 }
 
 function line(label: string, m: Measured): string {
   const ok = m.run.outcomes.success ?? 0;
-  return `${label.padEnd(10)} ${String(m.clients).padStart(7)} clients (${ok} succeeded)  wall ${(m.wallMs / 1000).toFixed(1)} s  peak RSS ${m.peakRssMB.toFixed(0)} MB  ` +
+  return `${label.padEnd(10)} ${String(m.clients).padStart(7)} clients (${ok} succeeded)  wall ${(m.wallMs / 1000).toFixed(1)} s (cpu ${(m.cpuMs / 1000).toFixed(1)} s)  peak RSS ${m.peakRssMB.toFixed(0)} MB  ` +
     `${m.run.events} events, ${Math.round(m.run.events / (m.wallMs / 1000)).toLocaleString('en')} events/s  ${(m.wallMs / m.clients).toFixed(3)} ms/client  makespan ${(m.run.completion.max / 3600).toFixed(2)} h (virtual)`;
 }
 
