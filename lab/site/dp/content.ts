@@ -3,7 +3,7 @@
 // that is not here gets a ConfigMgr-like reason; whether it waits (mandatory deployment) or
 // fails at once (optional) is the client's decision (osd-behaviours §4.2).
 
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { HttpError } from '../http/service.js';
 
@@ -76,11 +76,13 @@ export class DpContent {
     throw new HttpError(404, message, { packageId, version, distributionPoint: this.dpId, state });
   }
 
-  /** Host path of a file in the package; refuses paths that leave the package folder. */
-  filePath(entry: Entry, relative: string): string {
+  /** Host path of a file in the package; refuses paths (also through symlinks) that leave the package folder. */
+  async filePath(entry: Entry, relative: string): Promise<string> {
     const path = resolve(entry.source, relative);
     if (!path.startsWith(entry.source + sep)) throw new HttpError(400, `"${relative}" is outside the package`);
-    return path;
+    const [real, root] = await Promise.all([realpath(path).catch(() => path), realpath(entry.source).catch(() => entry.source)]);
+    if (!real.startsWith(root + sep)) throw new HttpError(400, `"${relative}" is outside the package`);
+    return real;
   }
 
   /** The package's files with sizes, for a client that downloads the whole package. */

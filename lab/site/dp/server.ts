@@ -86,7 +86,7 @@ export class DistributionPointServer extends HttpService {
       sendJson(x.res, 200, { packageId: entry.packageId, version: entry.version, distributionPoint: this.id, files: await this.content.files(entry) });
       return;
     }
-    await this.sendFile(x, this.content.filePath(entry, file), `${entry.packageId}.${entry.version}`);
+    await this.sendFile(x, await this.content.filePath(entry, file), `${entry.packageId}.${entry.version}`);
   }
 
   private async handleDistribute(x: Exchange): Promise<void> {

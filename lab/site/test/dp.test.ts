@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ContentNotFoundError, DistributionPointServer, downloadWithResume, type AccessEntry } from '../index.js';
+import { ContentNotFoundError, DistributionPointServer, downloadWithResume, type AccessEntry, type DownloadEvent } from '../index.js';
 import { packageSource, rawGet, sha256, tempDir, type PackageSource } from './dp-fixture.js';
 
 const MIB = 1024 * 1024;
@@ -100,6 +100,12 @@ describe('distribution point (HTTP, loopback)', function () {
     });
     const escape = await rawGet(`${url}/SMS_DP_SMSPKG$/LAB00001/%2e%2e%2fLAB00002%2fsetup.exe`);
     expect(escape.status).to.equal(400);
+    await symlink(join(later.dir, 'setup.exe'), join(image.dir, 'link.exe'));
+    try {
+      expect((await rawGet(`${url}/SMS_DP_SMSPKG$/LAB00001/link.exe`)).status).to.equal(400);
+    } finally {
+      await rm(join(image.dir, 'link.exe'));
+    }
     expect((await rawGet(`${url}/SMS_DP_SMSPKG$/LAB00001.2/image.wim`)).status).to.equal(404);
   });
 
@@ -156,6 +162,13 @@ describe('distribution point (HTTP, loopback)', function () {
       const third = await rawGet(file);
       expect(third.status).to.equal(503);
       expect(third.headers['retry-after']).to.equal('7');
+      // The resuming client backs off on 503 and gets its turn once a slot is free.
+      const events: DownloadEvent[] = [];
+      const waiting = downloadWithResume(`${url}/SMS_DP_SMSPKG$/LAB00002.1/setup.exe`, join(dir.path, 'busy.exe'), { maxRetryAfterMs: 50, attempts: 100, onEvent: (e) => events.push(e) });
+      dp.distribute('LAB00002');
+      while (!events.some((e) => e.kind === 'busy')) await new Promise((r) => setTimeout(r, 10));
+      held.shift()!.destroy();
+      expect((await waiting).sha256).to.equal(later.sha256);
     } finally {
       for (const r of held) r.destroy();
     }
