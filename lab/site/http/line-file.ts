@@ -11,7 +11,7 @@ export class LineFile {
   }
 
   write(line: string): void {
-    // Events that end after the server stopped (cut connections) find the file closed.
+    // Handlers of connections cut by a stop finish after the file closed: their lines are dropped.
     if (!this.file.writableEnded) this.file.write(`${line}\n`);
   }
 

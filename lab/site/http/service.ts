@@ -81,8 +81,6 @@ export abstract class HttpService {
       server.close();
       for (const s of this.sockets) s.destroy();
       await closed;
-      // Responses cut by the stop log their line on the next tick.
-      await new Promise((resolve) => setImmediate(resolve));
     }
     await this.log.close();
   }
