@@ -110,7 +110,7 @@ describe('PXE responder, DHCP and TFTP with real clients in lab namespaces', fun
   it('proxyDHCP beside the subnet DHCP server: an address from the DHCP server, the boot file per architecture from the responder', async () => {
     await lab(async ({ run, net, client, dhcpHost }) => {
       // The response delay lets udhcpc (not a PXE client: it takes the first offer) bind the DHCP server's address.
-      const dp = await SiteHost.start(net.namespace, { pxe: { id: 'DP01', serverAddress: DP, responseDelayMs: 400, policy: policy(), biosArchitectures: { [KNOWN_MAC]: 'x64' } } }, run.cleanup);
+      const dp = await SiteHost.start(net.namespace, { pxe: { id: 'DP01', serverAddress: DP, responseDelayMs: 800, policy: policy(), biosArchitectures: { [KNOWN_MAC]: 'x64' } } }, run.cleanup);
       await SiteHost.start(dhcpHost.namespace, { dhcp: dhcpConfig }, run.cleanup);
       const cases: [number, string][] = [
         [0, 'SMSBoot\\x64\\pxeboot.n12'],
