@@ -2,7 +2,10 @@
 // with a WAN link to HQ and a local PXE distribution point, 100 clients per branch (10^5 clients),
 // run by the capacity planner exactly as `osdlab plan` runs it. Baseline in the same run: the same
 // scenario with 10 branches (1,000 clients); the report is the per-client cost ratio.
-// Run: npx tsx bench/twin-capacity.ts [branches] [clients per branch]    (default 1000 100)
+// Run: npx tsx bench/twin-capacity.ts [branches] [clients per branch] [local|hq]   (default 1000 100 local)
+// "local": the driver package is on every branch DP too (the ConfigMgr norm); "hq": only on the HQ DP,
+// so every client's driver download crosses its WAN link and the HQ DP's link, which couples all
+// those flows into one max-min component (docs/twin.md, "Limitation").
 // Goals (perf-targets §8 G3): ≤ 60 s wall and ≤ 4 GB peak RSS for 10^5 clients.
 
 import { performance } from 'node:perf_hooks';
@@ -17,7 +20,7 @@ function subnet(k: number): string {
 }
 
 /** The scenario text: HQ with the central DP (drivers live only there), and per branch a link, a PXE DP and a client group. */
-export function capacityScenario(branches: number, clientsPerBranch: number): string {
+export function capacityScenario(branches: number, clientsPerBranch: number, drivers: 'local' | 'hq' = 'local'): string {
   const lines: string[] = [
     `name: capacity-${branches}x${clientsPerBranch}`,
     'site:',
@@ -33,7 +36,7 @@ export function capacityScenario(branches: number, clientsPerBranch: number): st
     'content:',
     '  bootImages: [{ id: LAB00002, name: Boot image (x64), arch: x64, size: 480MB }]',
     '  osImages: [{ id: LAB00003, name: Windows 11, size: 4.6GB }]',
-    '  driverPackages: [{ id: LAB00004, name: Drivers, size: 120MB, distributionPoints: [DPHQ] }]',
+    `  driverPackages: [{ id: LAB00004, name: Drivers, size: 120MB, distributionPoints: [${drivers === 'hq' ? 'DPHQ' : ['DPHQ', ...Array.from({ length: branches }, (_, k) => `DP${k}`)].join(', ')}] }]`,
     'collections:',
     '  - { name: Bare metal, unknownComputers: true }',
     'deployments:',
@@ -64,8 +67,8 @@ interface Measured {
   run: CapacityRun;
 }
 
-async function measure(branches: number, perBranch: number): Promise<Measured> {
-  const scenario = await parseScenario(`/bench/capacity-${branches}.yaml`, capacityScenario(branches, perBranch));
+async function measure(branches: number, perBranch: number, drivers: 'local' | 'hq'): Promise<Measured> {
+  const scenario = await parseScenario(`/bench/capacity-${branches}.yaml`, capacityScenario(branches, perBranch, drivers));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const run = await runCapacityPlan(scenario, { sampleIntervalMs: 600_000 });
@@ -84,9 +87,11 @@ function line(label: string, m: Measured): string {
 async function main(): Promise<void> {
   const branches = Number(process.argv[2] ?? 1000);
   const perBranch = Number(process.argv[3] ?? 100);
-  const baseline = await measure(Math.max(1, Math.round(branches / 100)), perBranch);
+  const drivers = process.argv[4] === 'hq' ? 'hq' : 'local';
+  process.stdout.write(`driver package on ${drivers === 'hq' ? 'the HQ distribution point only' : 'every distribution point'}\n`);
+  const baseline = await measure(Math.max(1, Math.round(branches / 100)), perBranch, drivers);
   process.stdout.write(`${line('baseline', baseline)}\n`);
-  const full = await measure(branches, perBranch);
+  const full = await measure(branches, perBranch, drivers);
   process.stdout.write(`${line('full', full)}\n`);
   const ratio = full.wallMs / full.clients / (baseline.wallMs / baseline.clients);
   process.stdout.write(
