@@ -123,7 +123,9 @@ export class DhcpServer {
       return;
     }
     const wanted = optionIp(request, DhcpOption.requestedAddress) ?? (request.ciaddr !== '0.0.0.0' ? request.ciaddr : undefined);
-    if (!lease || wanted !== lease.address) {
+    // RFC 2131 §4.3.2: a server with no record of the client stays silent.
+    if (!lease) return this.log(`${request.chaddr}: REQUEST for ${wanted ?? 'no address'} from a client without a lease here`);
+    if (wanted !== lease.address) {
       this.log(`${request.chaddr}: NAK for ${wanted ?? 'no address'}`);
       await this.send(replyTo(request, { options: new Map([[DhcpOption.messageType, Buffer.from([DhcpMessage.nak])], [DhcpOption.serverId, ipOption(this.options.serverAddress)]]) }));
       return;

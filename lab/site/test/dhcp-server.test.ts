@@ -111,6 +111,7 @@ describe('DHCP server (loopback)', function () {
     const nak = await send('52:54:00:00:00:01', DhcpMessage.request, [[DhcpOption.requestedAddress, ipOption('198.18.0.140')]]);
     expect(messageType(nak!)).to.equal(DhcpMessage.nak);
     expect(s.leases()).to.deep.include({ mac: '52:54:00:00:00:01', address: '198.18.0.100', bound: true });
+    expect(await send('52:54:00:00:00:77', DhcpMessage.request, [[DhcpOption.requestedAddress, ipOption('198.18.0.120')]])).to.equal(undefined);
   });
 
   it('stays silent for a REQUEST naming another server and frees the offer; no offer when the range is used up', async () => {
