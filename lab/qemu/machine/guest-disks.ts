@@ -19,8 +19,12 @@ export interface GuestDisk {
 export interface GuestPartition extends PartitionFacts {
   device: string;
   diskIndex: number;
-  /** File-system UUID (blkid), to find the same volume after a restart. */
-  uuid?: string;
+  /**
+   * Partition UUID (MBR disk id + number, or the GPT partition GUID): finds the same volume after a
+   * restart. Not the file-system UUID: mkntfs seeds its serial from the clock, so two volumes
+   * formatted in the same second share one.
+   */
+  partUuid?: string;
 }
 
 export interface GuestVolumes {
@@ -95,7 +99,8 @@ function parseBlkid(lines: string[]): Map<string, Record<string, string>> {
       if (block.DEVNAME) out.set(block.DEVNAME, block);
       block = {};
     } else if (eq > 0) {
-      block[line.slice(0, eq)] = line.slice(eq + 1);
+      // blkid -o export escapes spaces and specials with a backslash ("System\ Reserved").
+      block[line.slice(0, eq)] = line.slice(eq + 1).replace(/\\(.)/g, '$1');
     }
   }
   return out;
@@ -143,7 +148,7 @@ export function parseVolumes(disks: GuestDisk[], output: string[]): GuestVolumes
         active: p.bootable === true,
         device: p.node,
         diskIndex: disk.index,
-        uuid: id?.UUID,
+        partUuid: id?.PARTUUID,
       };
     });
     partitions.push(...own);

@@ -37,7 +37,7 @@ describe('lab/qemu machine: guest disks, drive letters, paths, console, settings
     '@blkid',
     'DEVNAME=/dev/sda1', 'LABEL=SYSTEM', 'UUID=1234-ABCD', 'TYPE=vfat', '',
     'DEVNAME=/dev/sda3', 'LABEL=Windows', 'UUID=0A1B2C', 'TYPE=ntfs', '',
-    'DEVNAME=/dev/sdb1', 'LABEL=System Reserved', 'TYPE=ntfs', '',
+    'DEVNAME=/dev/sdb1', 'LABEL=System\\ Reserved', 'TYPE=ntfs', 'PARTUUID=03ef899a-01', '',
     'DEVNAME=/dev/sdb2', 'TYPE=vfat',
     '@mounts',
   ];
@@ -51,7 +51,7 @@ describe('lab/qemu machine: guest disks, drive letters, paths, console, settings
       [2, 'msr', undefined, 32768 * 512, 206848 * 512],
       [3, 'primary', 'ntfs', 1000000 * 512, 239616 * 512],
     ]);
-    expect(v.disks[1]!.partitions.map((p) => [p.typeId, p.active, p.label])).to.deep.equal([['07', true, 'System Reserved'], ['0C', false, undefined]]);
+    expect(v.partitions.filter((p) => p.diskIndex === 1).map((p) => [p.typeId, p.active, p.label, p.partUuid])).to.deep.equal([['07', true, 'System Reserved', '03ef899a-01'], ['0C', false, undefined, undefined]]);
     assignLetters(v, 'WinPE');
     expect(v.partitions.map((p) => p.driveLetter)).to.deep.equal([undefined, undefined, 'C:', 'D:', 'E:']);
     expect(v.disks[0]!.partitions[2]!.driveLetter).to.equal('C:');

@@ -75,7 +75,7 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
   private hello: AgentFacts;
   /** Device of the Windows volume once an OS image was applied or the full OS found it. */
   private windowsDevice?: string;
-  private windowsUuid?: string;
+  private windowsPartUuid?: string;
   /** Disk holding content downloaded with "Download all content locally before starting". */
   private downloadAllDisk?: number;
 
@@ -102,12 +102,12 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     if (this.environment !== 'FullOS') return;
     const volumes = await this.volumes(signal);
     const ntfs = volumes.partitions.filter((p) => p.fileSystem === 'ntfs');
-    const known = ntfs.find((p) => p.uuid !== undefined && p.uuid === this.windowsUuid);
+    const known = ntfs.find((p) => p.partUuid !== undefined && p.partUuid === this.windowsPartUuid);
     const probe = ntfs.map((p) => `ntfs-3g -o ro ${p.device} /run/osdlab-probe 2>/dev/null && { [ -f /run/osdlab-probe/${FULL_OS_FILES.kernel} ] && echo ${p.device}; umount /run/osdlab-probe; }`);
     const found = known ? [known.device] : await this.shell.must(`mkdir -p /run/osdlab-probe; ${probe.join('; ')}; true`, 60, signal);
     this.windowsDevice = found.find((l) => l.startsWith('/dev/'));
     const c = await this.volumeFor('C:', signal);
-    if (c) this.windowsUuid = c.partition.uuid;
+    if (c) this.windowsPartUuid = c.partition.partUuid;
   }
 
   /** Disks and volumes as the running environment sees them, with drive letters. */
@@ -161,7 +161,8 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
         driverLoaded: d.driver !== null,
       })),
       networkAdapters: f.nics.map((n) => ({ mac: n.mac.toUpperCase(), model: n.driver, ...(n.ipv4[0] ? { ipAddress: n.ipv4[0].split('/')[0] } : {}) })),
-      disks: volumes.disks,
+      // The contract's PartitionFacts only: device nodes and UUIDs are this machine's own business.
+      disks: volumes.disks.map((d) => ({ ...d, partitions: (d.partitions as GuestPartition[]).map(({ device: _d, diskIndex: _i, partUuid: _u, ...p }) => p) })),
       environment: this.environment,
       bootedFrom: winpe ? this.options.winpeBootedFrom : 'disk',
       operatingSystem: winpe ? undefined : await this.installedOs(signal),
@@ -328,7 +329,7 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     }
     if (request.kind === 'os') {
       this.windowsDevice = target.device;
-      this.windowsUuid = target.uuid;
+      this.windowsPartUuid = target.partUuid;
     }
     return {
       exitCode: EXIT.success,

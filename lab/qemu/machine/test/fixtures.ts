@@ -86,7 +86,7 @@ export async function bootLabMachine(options: {
 }): Promise<BootedLabMachine> {
   const { images, dir } = options;
   const disk = join(dir, 'disk0.qcow2');
-  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '2G']);
+  await execa('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '1G']);
   const qemu = await launchMachine({
     spec: {
       name: `pc-${options.firmware}`,
@@ -123,10 +123,13 @@ export async function bootLabMachine(options: {
   return { qemu, agent, machine, disk };
 }
 
-/** The disk's partition table as sfdisk reads it on the host (from a raw copy of the qcow2). */
-export async function hostPartitionTable(disk: string, dir: string): Promise<{ label: string; partitions: { type: string; bootable?: boolean; name?: string; size: number }[] }> {
-  const raw = join(dir, 'readback.raw');
-  await execa('qemu-img', ['convert', '-O', 'raw', disk, raw]);
-  const { stdout } = await execa('sfdisk', ['--json', raw]);
-  return (JSON.parse(stdout) as { partitiontable: { label: string; partitions: { type: string; bootable?: boolean; name?: string; size: number }[] } }).partitiontable;
+/** MiB `skip`.. of the disk image as a raw file (qemu-img reads the qcow2). */
+export async function extractBytes(disk: string, skipMiB: number, countMiB: number, out: string): Promise<string> {
+  await execa('qemu-img', ['dd', '-f', 'qcow2', '-O', 'raw', 'bs=1M', `skip=${skipMiB}`, `count=${countMiB}`, `if=${disk}`, `of=${out}`]);
+  return out;
+}
+
+/** One partition of the disk image as a raw volume image (partitions are MiB-aligned). */
+export function extractPartition(disk: string, p: { offsetBytes: number; sizeBytes: number }, out: string): Promise<string> {
+  return extractBytes(disk, p.offsetBytes / 2 ** 20, Math.floor(p.sizeBytes / 2 ** 20), out);
 }

@@ -3,12 +3,14 @@
 // applies a real WIM with the full-OS payload, installs the boot loader, restarts through the
 // firmware into the full OS on its own disk and runs a command there. @qemu @slow
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { importTaskSequenceYaml, runTaskSequence, type StepResult } from '../../../../harness/index.js';
+import { readDiskImage } from '../../disk/index.js';
 import { withLabRun } from '../../lab-run.js';
 import { qemuUnavailable } from '../../test/helpers.js';
-import { bootLabMachine, hostPartitionTable, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
+import { bootLabMachine, extractBytes, extractPartition, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
 
 const PARTITION_BIOS = {
   name: 'Partition Disk 0 - BIOS',
@@ -60,13 +62,29 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
   });
 
   for (const c of [
-    { firmware: 'bios', controller: 'ahci', style: 'dos', partition: PARTITION_BIOS },
-    { firmware: 'uefi', controller: 'nvme', style: 'gpt', partition: PARTITION_UEFI },
+    {
+      firmware: 'bios',
+      controller: 'ahci',
+      style: 'mbr',
+      partition: PARTITION_BIOS,
+      readBack: [['primary', 'ntfs', 'System Reserved', true], ['primary', 'ntfs', 'Windows', false]],
+    },
+    {
+      firmware: 'uefi',
+      controller: 'nvme',
+      style: 'gpt',
+      partition: PARTITION_UEFI,
+      readBack: [['efi', 'fat32', 'SYSTEM', false], ['msr', undefined, undefined, false], ['primary', 'ntfs', 'Windows', false]],
+    },
   ] as const) {
-    it(`${c.firmware.toUpperCase()} + ${c.style === 'dos' ? 'MBR' : 'GPT'}: reaches the full OS from its own disk and runs the FullOS step there`, async () => {
+    it(`${c.firmware.toUpperCase()} + ${c.style.toUpperCase()}: reaches the full OS from its own disk and runs the FullOS step there`, async () => {
+      const started = Date.now();
       await withLabRun(`machine-${c.firmware}-${process.pid}`, async (run) => {
         const { machine, disk, qemu } = await bootLabMachine({ images, firmware: c.firmware, controller: c.controller, dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
+        const booted = Date.now();
         const result = await runTaskSequence({ sequence: deployment(c.partition), machine, signal: run.signal });
+        const seconds = (s: StepResult) => (s.start && s.end ? ((Date.parse(s.end) - Date.parse(s.start)) / 1000).toFixed(1) : '-');
+        console.log(`      WinPE up after ${((booted - started) / 1000).toFixed(0)} s; steps: ${result.steps.map((s) => `${s.name} ${seconds(s)} s`).join(', ')}`);
         const log = result.log.files().map((f) => f.text).join('');
         expect(statuses(result.steps), `${result.error}\n${log}`).to.deep.equal({
           [c.partition.name]: 'success',
@@ -87,19 +105,19 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
         expect(await qemu.consoleText()).to.match(/osdlab loader: starting the operating system/);
         await machine.powerOff();
 
-        const table = await hostPartitionTable(disk, run.tempDir);
-        expect(table.label).to.equal(c.style);
-        if (c.style === 'dos') {
-          expect(table.partitions.map((p) => [p.type, p.bootable ?? false])).to.deep.equal([['7', true], ['7', false]]);
+        // Read back on the host: the layout with the lab's disk reader, the files with ntfs-3g's and mtools.
+        const layout = await readDiskImage(disk);
+        expect(layout.style).to.equal(c.style);
+        expect(layout.partitions.map((p) => [p.type, p.fileSystem, p.label, p.active])).to.deep.equal(c.readBack);
+        const windows = await extractPartition(disk, layout.partitions.at(-1)!, join(run.tempDir, 'windows.ntfs'));
+        const { stdout: stamp } = await execa('ntfscat', [windows, '/Windows/Temp/osdlab-stamp.txt']);
+        if (c.firmware === 'uefi') {
+          const esp = await extractPartition(disk, layout.partitions[0]!, join(run.tempDir, 'esp.fat'));
+          expect((await execa('mdir', ['-b', '-i', esp, '::/EFI/Boot'])).stdout).to.match(/bootx64\.efi/i);
         } else {
-          expect(table.partitions.map((p) => p.type)).to.deep.equal(['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', 'E3C9E316-0B5C-4DB8-817D-F92DF00215AE', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7']);
+          const mbr = await readFile(await extractBytes(disk, 0, 1, join(run.tempDir, 'mbr.raw')));
+          expect(mbr.subarray(0, 440).some((b) => b !== 0), 'boot code in the MBR').to.equal(true);
         }
-        const windows = table.partitions.length;
-        const raw = join(run.tempDir, 'readback.raw');
-        const { stdout: sfdisk } = await execa('sfdisk', ['--json', raw]);
-        const start = (JSON.parse(sfdisk) as { partitiontable: { partitions: { start: number }[] } }).partitiontable.partitions[windows - 1]!.start;
-        await execa('dd', [`if=${raw}`, `of=${join(run.tempDir, 'windows.ntfs')}`, 'bs=1M', `skip=${start * 512}`, 'iflag=skip_bytes', 'status=none']);
-        const { stdout: stamp } = await execa('ntfscat', [join(run.tempDir, 'windows.ntfs'), '/Windows/Temp/osdlab-stamp.txt']);
         expect(stamp.trim()).to.equal('deployed in-winpe=false');
       });
     });
