@@ -17,7 +17,7 @@ const DEFAULT_CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../.
 
 /** Volume label of task-sequence media; the boot image's kernel line names it (osdlab.media=). */
 export const MEDIA_LABEL = 'OSDLAB_MEDIA';
-/** Volume label of the lab's content disk (content of boot media until the DP serves it). */
+/** Volume label of the lab's content disk (content of boot media until the DP serves it); lab/qemu/machine's MediaContentSource reads it. */
 export const CONTENT_DISK_LABEL = 'OSDLAB_CONTENT';
 /** Where the media's settings sit on it: TSMBootstrap.ini and Variables.dat in ConfigMgr. */
 export const MEDIA_SETTINGS_FILE = 'SMS/data/TSMBootstrap.json';
@@ -83,8 +83,8 @@ function graftPoint(target: string, source: string): string {
   return `${escape(target)}=${escape(source)}`;
 }
 
-function packageGrafts(packages: MediaPackage[]): string[] {
-  return packages.flatMap((p) => Object.entries(p.files).map(([name, source]) => graftPoint(`/${PACKAGE_FOLDER}/${p.id}/${name}`, source)));
+function packageGrafts(packages: MediaPackage[], folder: string): string[] {
+  return packages.flatMap((p) => Object.entries(p.files).map(([name, source]) => graftPoint(`${folder}/${p.id}/${name}`, source)));
 }
 
 /** Hash of a JSON description plus the bytes of every file named. */
@@ -159,7 +159,7 @@ export async function buildMedia(options: BuildMediaOptions): Promise<BuiltImage
       graftPoint('/boot/vmlinuz', kernel),
       graftPoint('/boot/initrd.img', initrd),
       graftPoint(`/${MEDIA_SETTINGS_FILE}`, settingsFile),
-      ...packageGrafts(packages),
+      ...packageGrafts(packages, `/${PACKAGE_FOLDER}`),
     ];
     // No fonts, locales or themes: the menu is never shown, and they would double the image's size.
     await tool('grub-mkrescue', () =>
@@ -169,7 +169,8 @@ export async function buildMedia(options: BuildMediaOptions): Promise<BuiltImage
 }
 
 /**
- * A non-bootable ISO holding package content in SMS/PKG/<PackageID>/: the boot media's content
+ * A non-bootable ISO holding package content in /<PackageID>/ (the layout lab/qemu/machine's
+ * MediaContentSource reads): the boot media's content
  * source until the distribution point serves it over the lab network (docs/boot-media.md).
  */
 export async function buildContentDisk(options: { packages: MediaPackage[]; cacheDir?: string; signal?: AbortSignal }): Promise<BuiltImage> {
@@ -177,7 +178,7 @@ export async function buildContentDisk(options: { packages: MediaPackage[]; cach
   const hash = await inputHash({ contentDisk: options.packages }, files, options.signal);
   return cached(options.cacheDir ?? DEFAULT_CACHE_DIR, hash, 'content.iso', async (_scratch, out) => {
     await tool('xorriso', () =>
-      execa('xorriso', ['-as', 'mkisofs', '-quiet', '-iso-level', '3', '-R', '-V', CONTENT_DISK_LABEL, '-graft-points', '-o', out, ...packageGrafts(options.packages)], { cancelSignal: options.signal }),
+      execa('xorriso', ['-as', 'mkisofs', '-quiet', '-iso-level', '3', '-R', '-V', CONTENT_DISK_LABEL, '-graft-points', '-o', out, ...packageGrafts(options.packages, '')], { cancelSignal: options.signal }),
     );
   });
 }

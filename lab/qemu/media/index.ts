@@ -8,7 +8,7 @@ export {
   MEDIA_SETTINGS_FILE,
   PACKAGE_FOLDER,
   MEDIA_TYPE,
-  type MediaKind,
+  type MediaKind as QemuMediaKind,
   type MediaPackage,
   type BuildMediaOptions,
   type BuiltImage,

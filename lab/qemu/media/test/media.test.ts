@@ -107,10 +107,10 @@ describe('lab/qemu/media', function () {
       expect((await buildMedia(options)).hash).not.to.equal(first.hash);
     });
 
-    it('builds a content disk holding packages by PackageID', async () => {
+    it('builds a content disk holding a folder per PackageID', async () => {
       const disk = await buildContentDisk({ packages: [{ id: 'LAB00003', files: { 'install.wim': join(dir, 'install.wim') } }], cacheDir: join(dir, 'cache') });
-      expect(await isoFiles(disk.path)).to.deep.equal(['/SMS/PKG/LAB00003/install.wim']);
-      expect(await isoFile(disk.path, '/SMS/PKG/LAB00003/install.wim')).to.equal('MSWIM stand-in');
+      expect(await isoFiles(disk.path)).to.deep.equal(['/LAB00003/install.wim']);
+      expect(await isoFile(disk.path, '/LAB00003/install.wim')).to.equal('MSWIM stand-in');
     });
   });
 

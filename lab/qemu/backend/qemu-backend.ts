@@ -1,0 +1,317 @@
+// The QEMU lab as a LabBackend (harness/lab-backend.ts): real machines started from real media,
+// their task sequence run by QemuTaskSequenceMachine (lab/qemu/machine), their disks read back from
+// the qcow2 images afterwards. One withLabRun per scenario run holds everything the run creates
+// (temp dir, namespace, QEMU processes) and removes it on close, failure or interrupt.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import type { Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart } from '../../../harness/index.js';
+import { EnvironmentError, type Scenario } from '../../../scenarios/index.js';
+import { timeoutScale, type Accelerator, type NicBackend } from '../machine-command.js';
+import { probeAccelerator } from '../accelerator.js';
+import { launchMachine, type QemuMachine } from '../machine-process.js';
+import { LabNetwork } from '../lab-network.js';
+import { withLabRun, type LabRun } from '../lab-run.js';
+import { readDiskImage } from '../disk/index.js';
+import { consoleEvidence, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
+import { buildContentDisk, buildMedia, MEDIA_PASSWORD_PROMPT, type BuiltImage } from '../media/index.js';
+import { prepareContent, type RunContent } from './content.js';
+import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
+import { MediaPackageSource } from './media-content.js';
+
+export interface QemuBackendOptions {
+  /** Default: probed (KVM when it really works here, TCG otherwise). */
+  accel?: Accelerator;
+  /** Folder for each machine's console log (<dir>/<machine>/console.log). Default: the run's temp dir. */
+  outputDir?: string;
+  /** How long password-protected media wait for someone to type (the twin's default: 15 min). */
+  promptTimeoutMs?: number;
+  /** The run log: what the lab built or made up for the scenario. Default: stderr. */
+  log?: (line: string) => void;
+  /** Install SIGINT/SIGTERM handlers for the run (the CLI does). Default true. */
+  handleSignals?: boolean;
+  /** Default: a fresh id per run. */
+  runId?: string;
+}
+
+/** KVM-speed budget for a media boot to reach the agent's hello; scaled for TCG. */
+const MEDIA_BOOT_MS = 30_000;
+const PROMPT_TIMEOUT_MS = 15 * 60_000;
+const START_STEP = '(media boot)';
+/** An agent that answers at all gives its facts within this, even under TCG. */
+const AGENT_CHECK_MS = 30_000;
+
+export class QemuBackend implements LabBackend {
+  readonly name = 'qemu' as const;
+
+  constructor(private readonly options: QemuBackendOptions = {}) {}
+
+  async open(scenario: Scenario, plans: MachinePlan[], signal: AbortSignal): Promise<Lab> {
+    for (const plan of plans) refuseUnsupported(plan);
+    const log = this.options.log ?? ((line: string) => process.stderr.write(`qemu lab: ${line}\n`));
+    const runId = this.options.runId ?? `run-${process.pid}-${Date.now().toString(36)}`;
+    let release!: () => void;
+    const closed = new Promise<void>((resolve) => (release = resolve));
+    let opened!: (run: LabRun) => void;
+    const running = new Promise<LabRun>((resolve) => (opened = resolve));
+    const done = withLabRun(
+      runId,
+      async (run) => {
+        opened(run);
+        await Promise.race([closed, new Promise((resolve) => run.signal.addEventListener('abort', resolve, { once: true }))]);
+      },
+      { signal, handleSignals: this.options.handleSignals ?? true, onCleanupFailures: (f) => log(`cleanup: ${f.map((x) => `${x.label}: ${String(x.error)}`).join('; ')}`) },
+    );
+    const run = await Promise.race([running, done.then(() => Promise.reject(new EnvironmentError('the QEMU lab run ended before it opened')))]);
+    const close = async (): Promise<void> => {
+      release();
+      await done;
+    };
+    try {
+      const accel = this.options.accel ?? (await chooseAccelerator(scenario, plans, log, run.signal));
+      const drivers = [...plans.flatMap((p) => machineDrivers(p.machine)), 'ahci', 'usb-storage'];
+      const content = await prepareContent(scenario, drivers, log, run.signal);
+      const network = await labNetwork(scenario, plans, run);
+      return new QemuScenarioLab(run, { accel, content, network, log, outputDir: this.options.outputDir ?? join(run.tempDir, 'out'), promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS }, close);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+}
+
+function refuseUnsupported(plan: MachinePlan): void {
+  const name = plan.machine.name;
+  if (plan.launch === 'pxe') throw new EnvironmentError(`machine ${name}: PXE-started machines need the PXE service point (issue 7)`, 'start it from media, or run on the twin');
+  if (plan.launch === 'client') throw new EnvironmentError(`machine ${name}: deployments to an installed OS through the ConfigMgr client are not built on the QEMU lab yet`, 'start it from media, or run on the twin');
+  diskController(plan.machine);
+}
+
+async function chooseAccelerator(scenario: Scenario, plans: MachinePlan[], log: (line: string) => void, signal: AbortSignal): Promise<Accelerator> {
+  const kernel = (await execa('sh', ['-c', 'ls /boot/vmlinuz-*-amd64 | sort -V | tail -n 1'], { cancelSignal: signal })).stdout.trim();
+  const choice = await probeAccelerator({ kernel, signal });
+  log(`accelerator ${choice.accel} (${choice.reason}) for ${plans.length} machine(s) of ${scenario.name}`);
+  return choice.accel;
+}
+
+/** A namespace with a bridge per boundary when any machine has a network; none otherwise. */
+async function labNetwork(scenario: Scenario, plans: MachinePlan[], run: LabRun): Promise<{ net: LabNetwork; subnets: Map<string, string> } | undefined> {
+  const used = new Set(plans.map((p) => p.machine.boundary).filter((b) => b !== undefined));
+  if (used.size === 0) return undefined;
+  const boundaries = scenario.site.boundaries.filter((b) => used.has(b.name));
+  const subnets = boundaries.map((b, i) => ({ name: `b${i}`, ...('subnet' in b && typeof b.subnet === 'string' ? { cidr: b.subnet } : {}) }));
+  const net = await LabNetwork.create(run.runId, subnets, run.cleanup, run.signal);
+  return { net, subnets: new Map(boundaries.map((b, i) => [b.name, `b${i}`])) };
+}
+
+interface LabParts {
+  accel: Accelerator;
+  content: RunContent;
+  network?: { net: LabNetwork; subnets: Map<string, string> };
+  log: (line: string) => void;
+  outputDir: string;
+  promptTimeoutMs: number;
+}
+
+interface RunningMachine {
+  qemu: QemuMachine;
+  machine?: QemuTaskSequenceMachine;
+  diskPaths: string[];
+}
+
+class QemuScenarioLab implements Lab {
+  readonly clock: MachineClock = { now: () => Date.now(), sleep: (ms, signal) => sleep(ms, undefined, { signal }) };
+  private readonly openedAt = Date.now();
+  private readonly machines = new Map<MachinePlan, RunningMachine>();
+
+  constructor(
+    private readonly labRun: LabRun,
+    private readonly parts: LabParts,
+    readonly close: () => Promise<void>,
+  ) {}
+
+  private signal(signal: AbortSignal): AbortSignal {
+    return AbortSignal.any([signal, this.labRun.signal]);
+  }
+
+  async start(plan: MachinePlan, outer: AbortSignal): Promise<MachineStart> {
+    const signal = this.signal(outer);
+    await sleep(Math.max(0, this.openedAt + plan.powerOnAtMs - Date.now()), undefined, { signal });
+    const media = plan.media!;
+    const { content, accel, log } = this.parts;
+    const carriesContent = media.type !== 'boot';
+    const image = await buildMedia({
+      kind: media.type,
+      name: media.name,
+      bootImage: content.bootImage,
+      variables: media.variables,
+      ...(media.password !== undefined ? { password: media.password } : {}),
+      ...(media.deployment !== undefined ? { deployment: media.deployment } : {}),
+      ...(carriesContent ? { packages: content.packages } : {}),
+      signal,
+    });
+    log(`media "${media.name}" (${media.type}, ${media.format}) ${image.path}${image.cached ? ' (cached)' : ''}`);
+    const contentDisk = carriesContent ? undefined : await buildContentDisk({ packages: content.packages, signal });
+    if (contentDisk) log(`content of boot media "${media.name}": content disk ${contentDisk.path} (interim until the distribution point serves it)`);
+
+    const name = plan.machine.name;
+    const stateDir = join(this.labRun.tempDir, name.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+    await mkdir(stateDir, { recursive: true });
+    const diskPaths = await this.createDisks(plan, stateDir, signal);
+    const attached = await this.attachableMedia(media.format, image, stateDir);
+    const spec = machineSpec({ machine: plan.machine, diskPaths, media: attached, nicBackend: await this.nicBackend(plan, signal) });
+    if (contentDisk) spec.media.push({ kind: 'cd', path: contentDisk.path });
+    const poweredOnAt = Date.now();
+    const qemu = await launchMachine({ spec, accel, outputDir: join(this.parts.outputDir, name), stateDir, ...(this.parts.network ? { namespace: this.parts.network.net.namespace } : {}), cleanup: this.labRun.cleanup, signal });
+    const running: RunningMachine = { qemu, diskPaths };
+    this.machines.set(plan, running);
+
+    const notStarted = async (reason: string): Promise<MachineStart> => ({ started: false, failedStep: START_STEP, reason, console: consoleEvidence(await qemu.consoleText()), poweredOnAt });
+    const booted = await this.bootToAgent(qemu, signal);
+    if ('prompt' in booted) {
+      log(`${name}: the media ask for their password; nobody is at the machine (waiting ${Math.round(this.parts.promptTimeoutMs / 1000)} s)`);
+      await sleep(this.parts.promptTimeoutMs, undefined, { signal });
+      const result = await notStarted('boot media: the media asks for its password and nobody is there to type it');
+      await qemu.stop();
+      return result;
+    }
+    if ('failure' in booted) {
+      const result = await notStarted(`boot media: ${booted.failure}`);
+      await qemu.stop();
+      return result;
+    }
+    const source: ContentSource = carriesContent ? new MediaPackageSource() : new MediaContentSource();
+    const machine = await QemuTaskSequenceMachine.attach(
+      {
+        machine: qemu,
+        agent: booted.agent,
+        accel,
+        content: source,
+        winpeBootedFrom: media.type === 'standalone' ? 'standaloneMedia' : media.type === 'prestaged' ? 'prestagedMedia' : 'bootMedia',
+        prepareBoot: (target, s) => this.prepareBoot(qemu, target, image, attached.kind, s),
+        ccmCacheSizeBytes: plan.machine.clientCacheSize,
+      },
+      signal,
+    );
+    running.machine = machine;
+    return { started: true, machine, poweredOnAt };
+  }
+
+  private async createDisks(plan: MachinePlan, stateDir: string, signal: AbortSignal): Promise<string[]> {
+    const paths: string[] = [];
+    for (const [i, disk] of plan.machine.disks.entries()) {
+      if (disk.layout || disk.type !== 'basic') {
+        throw new EnvironmentError(`machine ${plan.machine.name}: disks[${i}] starts with a layout or as a dynamic disk; the QEMU lab builds blank basic disks only so far`, 'leave out "layout" and "type", or run on the twin');
+      }
+      const path = join(stateDir, `disk${i}.qcow2`);
+      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', path, String(disk.size)], { cancelSignal: signal });
+      paths.push(path);
+    }
+    return paths;
+  }
+
+  /** A CD shares the cached image read-only; a USB stick is writable, so each machine gets its own copy. */
+  private async attachableMedia(format: 'iso' | 'usb', image: BuiltImage, stateDir: string): Promise<{ kind: 'cd' | 'usb'; path: string }> {
+    if (format === 'iso') return { kind: 'cd', path: image.path };
+    const stick = join(stateDir, 'usb.img');
+    await copyFile(image.path, stick);
+    return { kind: 'usb', path: stick };
+  }
+
+  private async nicBackend(plan: MachinePlan, signal: AbortSignal): Promise<NicBackend> {
+    const network = this.parts.network;
+    const boundary = plan.machine.boundary;
+    if (!network || boundary === undefined) return { kind: 'none' };
+    return { kind: 'tap', ifname: await network.net.addTap(network.subnets.get(boundary)!, signal) };
+  }
+
+  /** The agent's hello, or the media's password prompt, or why neither came. */
+  private async bootToAgent(qemu: QemuMachine, signal: AbortSignal) {
+    const stop = new AbortController();
+    const both = AbortSignal.any([signal, stop.signal]);
+    const timeoutMs = MEDIA_BOOT_MS * timeoutScale(this.parts.accel);
+    try {
+      return await Promise.race([
+        qemu.agent({ helloTimeoutMs: timeoutMs, signal: both }).then((agent) => ({ agent })),
+        qemu.waitForConsole(MEDIA_PASSWORD_PROMPT, { timeoutMs, signal: both }).then(
+          () => ({ prompt: true as const }),
+          () => new Promise<never>(() => undefined),
+        ),
+      ]);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { failure: err instanceof Error ? err.message : String(err) };
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /**
+   * Before a restart: to the hard disk the media come out (CD ejected, USB stick unplugged), so the
+   * firmware boots the disk; back to WinPE the CD goes in again.
+   */
+  private async prepareBoot(qemu: QemuMachine, target: 'WinPE' | 'FullOS', image: BuiltImage, kind: 'cd' | 'usb', signal?: AbortSignal): Promise<void> {
+    const qmp = await qemu.qmp(signal);
+    try {
+      if (target === 'FullOS') {
+        await qmp.execute('eject', { device: 'media0', force: true });
+        return;
+      }
+      if (kind === 'usb') throw new EnvironmentError('restarting into WinPE from a USB stick that was unplugged is not built yet');
+      await qmp.execute('blockdev-change-medium', { device: 'media0', filename: image.path, format: 'raw', 'read-only-mode': 'read-only' });
+    } finally {
+      qmp.close();
+    }
+  }
+
+  async run(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
+    await Promise.race([work, new Promise((_, reject) => this.signal(signal).addEventListener('abort', () => reject(this.labRun.signal.reason ?? signal.reason), { once: true }))]);
+  }
+
+  async observe(plan: MachinePlan, files: string[], outer: AbortSignal): Promise<MachineObservation> {
+    const signal = this.signal(outer);
+    const running = this.machines.get(plan);
+    if (!running) return { disks: [], files: Object.fromEntries(files.map((f) => [f, false])), userStateRestored: false, bootsToFullOs: false };
+    const { machine, qemu } = running;
+    let bootsToFullOs = false;
+    const present: Record<string, boolean> = Object.fromEntries(files.map((f) => [f, false]));
+    if (machine && (await this.agentAnswers(machine, qemu, signal))) {
+      // Files first: the final boot check may leave the machine where no agent answers.
+      for (const f of files) present[f] = await machine.fileInfo(f, signal).then((i) => i.exists, () => false);
+      bootsToFullOs = await this.bootsToFullOs(machine, signal);
+      if (bootsToFullOs) await machine.powerOff().catch(() => undefined);
+    } else if (machine) {
+      this.parts.log(`${plan.machine.name}: no agent answers at the end of the run; files and the boot check are not observed`);
+    }
+    await qemu.stop();
+    const controller = diskController(plan.machine);
+    const disks = await Promise.all(running.diskPaths.map((path, index) => readDiskImage(path, { index, controller, model: plan.machine.disks[index]!.model, signal })));
+    return { disks, files: present, userStateRestored: false, bootsToFullOs };
+  }
+
+  /** Whether an agent still answers (the machine may sit in a firmware shell after a failed restart). */
+  private async agentAnswers(machine: QemuTaskSequenceMachine, qemu: QemuMachine, signal: AbortSignal): Promise<boolean> {
+    if (await exitedAlready(qemu)) return false;
+    return machine.facts(AbortSignal.any([signal, AbortSignal.timeout(AGENT_CHECK_MS)])).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Whether the firmware boots the machine from its own disk into the full OS: already so when the
+   * last restart came up there; otherwise the lab restarts it once without media and sees.
+   */
+  private async bootsToFullOs(machine: QemuTaskSequenceMachine, signal: AbortSignal): Promise<boolean> {
+    const facts = await machine.facts(signal);
+    if (facts.environment === 'FullOS' && facts.bootedFrom === 'disk') return true;
+    const outcome = await machine.restart('FullOS', signal);
+    if (!outcome.booted) this.parts.log(`${machine.name}: final boot check from its disk failed: ${outcome.reason}`);
+    return outcome.booted && outcome.environment === 'FullOS';
+  }
+}
+
+async function exitedAlready(qemu: QemuMachine): Promise<boolean> {
+  return Promise.race([qemu.exited.then(() => true), sleep(0).then(() => false)]);
+}
