@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { parseShard, runScenario, type LabBackend, type MachineProgress } from '../harness/index.js';
-import { TwinBackend } from '../lab/index.js';
+import { QemuBackend, TwinBackend } from '../lab/index.js';
 import { defaultRunFolder, logTail, toJUnit, writeFileAtomic, writeRunFolder } from '../reports/index.js';
 import { EnvironmentError, InputError, loadScenario } from '../scenarios/index.js';
 import { EXIT } from './exit-codes.js';
@@ -12,9 +12,7 @@ const BACKENDS = ['twin', 'qemu'] as const;
 
 function backendFor(name: string): LabBackend {
   if (name === 'twin') return new TwinBackend();
-  if (name === 'qemu') {
-    throw new EnvironmentError('the QEMU backend cannot run scenarios yet in this build', 'run with --backend twin (the default)');
-  }
+  if (name === 'qemu') return new QemuBackend();
   throw new InputError({ path: '--backend', message: `"${name}" is not a backend; allowed: ${BACKENDS.join(', ')}` });
 }
 

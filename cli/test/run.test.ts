@@ -147,7 +147,7 @@ describe('osdlab run (acceptance, twin)', function () {
     expect((await resultOf(join(tmp, 'glob'))).machines).to.have.length(8);
   });
 
-  it('usage mistakes exit 2, the QEMU backend exits 3 until it can run scenarios', async () => {
+  it('usage mistakes exit 2, the QEMU backend exits 3 for PXE-started machines (until issue 7)', async () => {
     const file = join(SCENARIOS, 'bare-metal-uefi-gpt-pxe.yaml');
     const shard = await runCli(['run', file, '--shard', '5/4', '--out', join(tmp, 'x')]);
     expect(shard.exitCode).to.equal(2);
@@ -157,7 +157,7 @@ describe('osdlab run (acceptance, twin)', function () {
     expect(only.stderr).to.contain('--only: no machine or client group named "NOPE"');
     const qemu = await runCli(['run', file, '--backend', 'qemu', '--out', join(tmp, 'x')]);
     expect(qemu.exitCode).to.equal(3);
-    expect(qemu.stderr).to.contain('the QEMU backend cannot run scenarios yet in this build');
+    expect(qemu.stderr).to.contain('PXE-started machines need the PXE service point (issue 7)');
     expect(shard.stderr + only.stderr + qemu.stderr).not.to.match(/\bat .*\.ts:\d+/);
   });
 });

@@ -29,3 +29,5 @@ export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type Mach
 export { sweepStaleRuns } from './stale-runs.js';
 export * from './disk/index.js';
 export * from './machine/index.js';
+export * from './media/index.js';
+export * from './backend/index.js';
