@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { buildFullOsPayload, FULL_OS_FILES, fullOsAppend, loaderConfig } from './build.js';
+
+describe('images/full-os: the full-OS stand-in payload', () => {
+  it('switches the boot image\'s kernel command line to the full OS', () => {
+    expect(fullOsAppend('console=ttyS0 panic=-1 osdlab.environment=WinPE')).to.equal('console=ttyS0 panic=-1 osdlab.environment=FullOS');
+    expect(fullOsAppend('console=ttyS0')).to.equal('console=ttyS0 osdlab.environment=FullOS');
+  });
+
+  it('the loader finds the OS volume by its kernel and says so, or says why not', () => {
+    const cfg = loaderConfig('console=ttyS0 osdlab.environment=FullOS');
+    expect(cfg).to.include(`search --no-floppy --file --set=root /${FULL_OS_FILES.kernel}`);
+    expect(cfg).to.include(`linux /${FULL_OS_FILES.kernel} console=ttyS0 osdlab.environment=FullOS`);
+    expect(cfg).to.include('no volume holds the operating system');
+  });
+
+  it('builds the BIOS and UEFI loaders with GRUB and caches the payload', async function () {
+    if ((await execa('grub-mkimage', ['--version'], { reject: false })).exitCode !== 0) {
+      console.log('    (skipped: grub-mkimage is not installed; apt-get install grub-pc-bin grub-efi-amd64-bin)');
+      return this.skip();
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'osdlab-full-os-'));
+    try {
+      await writeFile(join(dir, 'vmlinuz'), 'kernel');
+      await writeFile(join(dir, 'initrd.img'), 'initrd');
+      const bootImage = { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), append: 'console=ttyS0 osdlab.environment=WinPE', hash: 'test', cached: false, modules: [] };
+      const built = await buildFullOsPayload({ bootImage, cacheDir: join(dir, 'cache') });
+      expect(built.cached).to.equal(false);
+      expect(await readFile(join(built.overlayDir, FULL_OS_FILES.kernel), 'utf8')).to.equal('kernel');
+      const efi = await readFile(join(built.overlayDir, FULL_OS_FILES.efiLoader));
+      expect(efi.subarray(0, 2).toString()).to.equal('MZ');
+      expect(efi.includes(Buffer.from('osdlab loader: starting the operating system'))).to.equal(true);
+      // The core image must fit the gap between the MBR and the first partition (1 MiB).
+      expect((await stat(join(built.overlayDir, FULL_OS_FILES.biosCoreImage))).size).to.be.below(2 ** 20 - 512);
+      expect((await readFile(join(built.overlayDir, FULL_OS_FILES.biosBootCode))).readUInt16LE(510)).to.equal(0xaa55);
+      expect((await buildFullOsPayload({ bootImage, cacheDir: join(dir, 'cache') })).cached).to.equal(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
