@@ -28,12 +28,22 @@ interface Edge {
   resource: number;
 }
 
+/** A breadth-first search from one node, resumable: what it found so far and where it stopped. */
+interface Search {
+  /** Node → the node it was reached from (the source → -1). */
+  prev: Map<number, number>;
+  /** Node → the resource it was reached over. */
+  via: Map<number, number>;
+  queue: number[];
+  head: number;
+}
+
 export class Topology {
   private readonly nodeIndex = new Map<string, number>();
   private readonly adjacency: Edge[][] = [];
   private readonly links: TwinLink[] = [];
   private readonly routes = new Map<string, Route>();
-  private readonly trees = new Map<number, { via: Int32Array; prev: Int32Array }>();
+  private readonly searches = new Map<number, Search>();
 
   hasNode(id: string): boolean {
     return this.nodeIndex.has(id);
@@ -54,7 +64,7 @@ export class Topology {
     this.adjacency[this.node(link.from)]!.push({ to: this.node(link.to), resource: 2 * i });
     this.adjacency[this.node(link.to)]!.push({ to: this.node(link.from), resource: 2 * i + 1 });
     this.routes.clear();
-    this.trees.clear();
+    this.searches.clear();
   }
 
   get resourceCount(): number {
@@ -82,13 +92,13 @@ export class Topology {
     if (cached) return cached;
     const src = this.node(from);
     const dst = this.node(to);
-    const tree = this.shortestPathTree(src);
-    if (dst !== src && tree.prev[dst] === -1) return undefined;
+    const tree = this.searchUntil(src, dst);
+    if (!tree.prev.has(dst)) return undefined;
     const resources: number[] = [];
     let latencyMs = 0;
     let delivered = 1;
-    for (let n = dst; n !== src; n = tree.prev[n]!) {
-      const r = tree.via[n]!;
+    for (let n = dst; n !== src; n = tree.prev.get(n)!) {
+      const r = tree.via.get(n)!;
       resources.push(r);
       const link = this.links[r >> 1]!;
       latencyMs += link.latencyMs;
@@ -100,29 +110,29 @@ export class Topology {
     return route;
   }
 
-  /** Breadth-first tree from a source, kept so that routes from one server to many clients cost one search. */
-  private shortestPathTree(src: number): { via: Int32Array; prev: Int32Array } {
-    const cached = this.trees.get(src);
-    if (cached) return cached;
-    const n = this.adjacency.length;
-    const via = new Int32Array(n).fill(-1);
-    const prev = new Int32Array(n).fill(-1);
-    const seen = new Uint8Array(n);
-    seen[src] = 1;
-    const queue = [src];
-    for (let head = 0; head < queue.length; head++) {
-      const node = queue[head]!;
+  /**
+   * Breadth-first search from a source, carried on only until `dst` is found and kept to resume:
+   * a DP's routes to the clients of its own site cost a few hundred steps, not a walk of all 10^5
+   * machines, and nothing is stored for nodes never reached. Nodes are found in the order a full
+   * search finds them, so routes (fewest hops, ties by link order) are the same.
+   */
+  private searchUntil(src: number, dst: number): Search {
+    let search = this.searches.get(src);
+    if (!search) {
+      search = { prev: new Map([[src, -1]]), via: new Map(), queue: [src], head: 0 };
+      this.searches.set(src, search);
+    }
+    const { prev, via, queue } = search;
+    while (!prev.has(dst) && search.head < queue.length) {
+      const node = queue[search.head++]!;
       for (const e of this.adjacency[node]!) {
-        if (seen[e.to]) continue;
-        seen[e.to] = 1;
-        via[e.to] = e.resource;
-        prev[e.to] = node;
+        if (prev.has(e.to)) continue;
+        prev.set(e.to, node);
+        via.set(e.to, e.resource);
         queue.push(e.to);
       }
     }
-    const tree = { via, prev };
-    this.trees.set(src, tree);
-    return tree;
+    return search;
   }
 
   private node(id: string): number {
