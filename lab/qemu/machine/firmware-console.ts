@@ -17,7 +17,7 @@ const EVIDENCE = /BdsDxe|No bootable|Boot failed|Booting from|not a bootable|She
 /** Console text without terminal escape sequences and carriage returns. */
 export function plainConsole(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
+  return text.replace(/\x1b\[[0-9;?=]*[A-Za-z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '').replace(/\r/g, '');
 }
 
 /** Why the boot in `text` failed, or undefined while nothing says so. */

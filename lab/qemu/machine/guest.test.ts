@@ -72,7 +72,7 @@ describe('lab/qemu machine: guest disks, drive letters, paths, console, settings
   });
 
   it('recognises the firmware\'s last word on a failed boot', () => {
-    const ovmf = 'BdsDxe: failed to load Boot0001 "UEFI QEMU HARDDISK QM00001" from PciRoot(0x0)/Pci(0x1F,0x2): Not Found\r\n\x1b[2J\x1b[01;01HBdsDxe: No bootable option or device was found.\r\nBdsDxe: Press any key to enter the Boot Manager Menu.\r\n';
+    const ovmf = '\x1b[=3hBdsDxe: failed to load Boot0001 "UEFI QEMU HARDDISK QM00001" from PciRoot(0x0)/Pci(0x1F,0x2): Not Found\r\n\x1b[2J\x1b[01;01HBdsDxe: No bootable option or device was found.\r\nBdsDxe: Press any key to enter the Boot Manager Menu.\r\n';
     expect(bootFailure(ovmf)).to.match(/UEFI firmware found no bootable option/);
     expect(consoleEvidence(ovmf)).to.deep.equal([
       'BdsDxe: failed to load Boot0001 "UEFI QEMU HARDDISK QM00001" from PciRoot(0x0)/Pci(0x1F,0x2): Not Found',

@@ -130,7 +130,9 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
       expect(result.outcome).to.equal('failed');
       expect(result.failedStep).to.equal('Setup Windows and ConfigMgr');
       expect(result.error).to.match(/did not come back after the restart: the UEFI firmware/);
-      expect(result.log.files().map((f) => f.text).join('')).to.match(/BdsDxe/);
+      const evidence = result.log.files().map((f) => f.text).join('').split('\n').filter((l) => l.includes('component="Reboot"')).map((l) => /LOG\[(.*?)\]LOG/.exec(l)?.[1]);
+      console.log(`      console evidence: ${evidence.join(' | ')}`);
+      expect(evidence.join('\n')).to.match(/BdsDxe: failed to load Boot\d+ "UEFI QEMU HARDDISK/);
       expect(statuses(result.steps)['Write deployment stamp']).to.not.equal('success');
     });
   });
