@@ -41,6 +41,8 @@ const PROMPT_TIMEOUT_MS = 15 * 60_000;
 const START_STEP = '(media boot)';
 /** An agent that answers at all gives its facts within this, even under TCG. */
 const AGENT_CHECK_MS = 30_000;
+/** KVM-speed budget of the final boot check from the disk; scaled for TCG. */
+const FINAL_BOOT_CHECK_MS = 15_000;
 
 export class QemuBackend implements LabBackend {
   readonly name = 'qemu' as const;
@@ -306,7 +308,13 @@ class QemuScenarioLab implements Lab {
   private async bootsToFullOs(machine: QemuTaskSequenceMachine, signal: AbortSignal): Promise<boolean> {
     const facts = await machine.facts(signal);
     if (facts.environment === 'FullOS' && facts.bootedFrom === 'disk') return true;
-    const outcome = await machine.restart('FullOS', signal);
+    // A disk with a partition table but no boot code makes the firmware hang without a word: the
+    // check gets a bounded budget instead of the restart's full one.
+    const budget = AbortSignal.timeout(FINAL_BOOT_CHECK_MS * timeoutScale(this.parts.accel));
+    const outcome = await machine.restart('FullOS', AbortSignal.any([signal, budget])).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      return { booted: false as const, reason: `no full OS reported in within ${Math.round((FINAL_BOOT_CHECK_MS * timeoutScale(this.parts.accel)) / 1000)} s` };
+    });
     if (!outcome.booted) this.parts.log(`${machine.name}: final boot check from its disk failed: ${outcome.reason}`);
     return outcome.booted && outcome.environment === 'FullOS';
   }
