@@ -15,7 +15,7 @@ import { LabNetwork } from '../lab-network.js';
 import { withLabRun, type LabRun } from '../lab-run.js';
 import { readDiskImage } from '../disk/index.js';
 import { consoleEvidence, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
-import { buildContentDisk, buildMedia, MEDIA_PASSWORD_PROMPT, type BuiltImage } from '../media/index.js';
+import { ARCHITECTURE_MISMATCH, buildContentDisk, buildMedia, MEDIA_PASSWORD_PROMPT, type BuiltImage } from '../media/index.js';
 import { prepareContent, type RunContent } from './content.js';
 import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
 import { MediaPackageSource } from './media-content.js';
@@ -228,7 +228,7 @@ class QemuScenarioLab implements Lab {
     return { kind: 'tap', ifname: await network.net.addTap(network.subnets.get(boundary)!, signal) };
   }
 
-  /** The agent's hello, or the media's password prompt, or why neither came. */
+  /** The agent's hello, or the media's password prompt, or why neither came (the kernel's refusal at once). */
   private async bootToAgent(qemu: QemuMachine, signal: AbortSignal) {
     const stop = new AbortController();
     const both = AbortSignal.any([signal, stop.signal]);
@@ -238,6 +238,10 @@ class QemuScenarioLab implements Lab {
         qemu.agent({ helloTimeoutMs: timeoutMs, signal: both }).then((agent) => ({ agent })),
         qemu.waitForConsole(MEDIA_PASSWORD_PROMPT, { timeoutMs, signal: both }).then(
           () => ({ prompt: true as const }),
+          () => new Promise<never>(() => undefined),
+        ),
+        qemu.waitForConsole(ARCHITECTURE_MISMATCH, { timeoutMs, signal: both }).then(
+          (text) => ({ failure: `the boot image does not start on this processor: "${ARCHITECTURE_MISMATCH.exec(text)![0].trim()}"` }),
           () => new Promise<never>(() => undefined),
         ),
       ]);

@@ -8,6 +8,9 @@ export const MEDIA_PASSWORD_USER = 'osdlab';
 /** What the console shows while password-protected media wait for someone to type. */
 export const MEDIA_PASSWORD_PROMPT = /Enter username:/;
 
+/** The x64 kernel's own refusal on a 32-bit processor, printed by its real-mode setup (linux16 below). */
+export const ARCHITECTURE_MISMATCH = /This kernel requires an x86-64 CPU[^\r\n]*/;
+
 const PBKDF2_ROUNDS = 10_000;
 
 export interface MediaGrubConfig {

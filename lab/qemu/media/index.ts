@@ -14,5 +14,5 @@ export {
   type BuiltImage,
   type MediaSettings,
 } from './build-media.js';
-export { mediaGrubConfig, grubPasswordHash, MEDIA_PASSWORD_USER, MEDIA_PASSWORD_PROMPT, type MediaGrubConfig } from './grub-config.js';
+export { mediaGrubConfig, grubPasswordHash, MEDIA_PASSWORD_USER, MEDIA_PASSWORD_PROMPT, ARCHITECTURE_MISMATCH, type MediaGrubConfig } from './grub-config.js';
 export { mountByLabelCommand } from './guest-mount.js';

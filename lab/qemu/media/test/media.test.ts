@@ -10,7 +10,7 @@ import { withLabRun } from '../../lab-run.js';
 import { launchMachine } from '../../machine-process.js';
 import { timeoutScale, type MediaSpec } from '../../machine-command.js';
 import { directBootSpec, qemuUnavailable, testBootImage } from '../../test/helpers.js';
-import { buildContentDisk, buildMedia, grubPasswordHash, mediaGrubConfig, mountByLabelCommand, MEDIA_LABEL, MEDIA_PASSWORD_PROMPT, MEDIA_SETTINGS_FILE } from '../index.js';
+import { buildContentDisk, buildMedia, grubPasswordHash, mediaGrubConfig, mountByLabelCommand, MEDIA_LABEL, MEDIA_PASSWORD_PROMPT, MEDIA_SETTINGS_FILE, ARCHITECTURE_MISMATCH } from '../index.js';
 
 const HELLO_MS = 12_000 * timeoutScale('tcg');
 const STEP_MS = 30_000;
@@ -131,9 +131,9 @@ describe('lab/qemu/media', function () {
     });
     after(() => content && rm(content, { recursive: true, force: true }));
 
-    async function boot(runId: string, firmware: 'bios' | 'uefi', media: (run: { tempDir: string }) => Promise<MediaSpec>, check: (m: Awaited<ReturnType<typeof launchMachine>>, signal: AbortSignal) => Promise<void>) {
+    async function boot(runId: string, firmware: 'bios' | 'uefi' | 'bios-x86', media: (run: { tempDir: string }) => Promise<MediaSpec>, check: (m: Awaited<ReturnType<typeof launchMachine>>, signal: AbortSignal) => Promise<void>) {
       await withLabRun(runId, async (run) => {
-        const spec = directBootSpec(image, { firmware, media: [await media(run)] });
+        const spec = directBootSpec(image, { firmware: firmware === 'uefi' ? 'uefi' : 'bios', architecture: firmware === 'bios-x86' ? 'x86' : 'x64', media: [await media(run)] });
         delete spec.directKernel;
         const machine = await launchMachine({ spec, accel: 'tcg', outputDir: join(run.tempDir, 'out'), stateDir: join(run.tempDir, 'pc1'), cleanup: run.cleanup, signal: run.signal });
         await check(machine, run.signal);
@@ -174,6 +174,14 @@ describe('lab/qemu/media', function () {
       await boot(`media-pw-${process.pid}`, 'bios', async () => ({ kind: 'cd', path: media.path, bootIndex: 0 }), async (machine, signal) => {
         const text = await machine.waitForConsole(MEDIA_PASSWORD_PROMPT, { timeoutMs: HELLO_MS, signal });
         expect(text).not.to.include('osdlab boot image');
+      });
+    });
+
+    it('BIOS, x64 boot media on a 32-bit machine: the boot starts, then the kernel refuses the processor', async () => {
+      const media = await buildMedia({ kind: 'boot', name: 'Boot', bootImage: image });
+      await boot(`media-x86-${process.pid}`, 'bios-x86', async () => ({ kind: 'cd', path: media.path, bootIndex: 0 }), async (machine, signal) => {
+        const text = await machine.waitForConsole(ARCHITECTURE_MISMATCH, { timeoutMs: HELLO_MS, signal });
+        expect(text).to.include('Booting from DVD/CD').and.include('This kernel requires an x86-64 CPU');
       });
     });
   });
