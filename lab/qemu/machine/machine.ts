@@ -24,6 +24,7 @@ import { AgentError, type AgentChannel, type AgentFacts } from '../agent-channel
 import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
 import { bootLoaderPlan } from './boot-loader.js';
+import { cacheListing, evictionPlan, parseCacheListing } from './cache-eviction.js';
 import type { ContentSource } from './content-source.js';
 import { bootFailure, consoleEvidence } from './firmware-console.js';
 import { assignLetters, fixedDisks, parseVolumes, volumesScript, type GuestPartition, type GuestVolumes } from './guest-disks.js';
@@ -257,13 +258,17 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     const target = `${dir}/${request.packageId}`;
     // The cache holds what its volume's free space allows (WinPE) or its configured size (full OS);
     // content already there counts as free again, since it is replaced.
-    const sizes = await this.shell.must(
-      `mkdir -p ${shellQuote(dir)} && df -k ${shellQuote(dir)} | awk 'NR==2 { print $4 * 1024 }' && du -sk ${shellQuote(dir)} | awk '{ print $1 * 1024 }' && (du -sk ${shellQuote(target)} 2>/dev/null || echo 0) | awk '{ print $1 * 1024 }'`,
-      60,
-      signal,
-    );
-    const [free, used, previous] = sizes.map(Number) as [number, number, number];
-    const limit = this.environment === 'FullOS' ? Math.min(free + previous, (this.options.ccmCacheSizeBytes ?? 5120 * MIB) - used + previous) : free + previous;
+    let limit = await this.cacheRoom(dir, target, signal);
+    const evicted: string[] = [];
+    if (found.bytes > limit && this.environment === 'FullOS') {
+      const listing = await this.shell.must(cacheListing(shellQuote(dir)), 60, signal);
+      const plan = evictionPlan(parseCacheListing(listing, request.packageId), found.bytes - limit);
+      if (plan && plan.length > 0) {
+        await this.shell.must(`cd ${shellQuote(dir)} && rm -rf ${plan.map(shellQuote).join(' ')} && sync`, 60, signal);
+        evicted.push(...plan.map((p) => `evicted ${p} from the cache`));
+        limit = await this.cacheRoom(dir, target, signal);
+      }
+    }
     if (found.bytes > limit) {
       return fail(EXIT.diskFull, `failed to download ${request.packageId}: it needs ${found.bytes} bytes; the cache at ${cache.path} has ${Math.max(0, limit)}`, 'the client cache is too small for the content');
     }
@@ -275,7 +280,22 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
       return fail(full ? EXIT.diskFull : EXIT.generalFailure, `failed to download ${request.packageId}`, ...fetched.output);
     }
     if (request.mode === 'downloadAll') this.downloadAllDisk = cache.partition.diskIndex;
-    return { exitCode: EXIT.success, location: `${cache.path}\\${request.packageId}`, bytes: found.bytes };
+    return { exitCode: EXIT.success, location: `${cache.path}\\${request.packageId}`, bytes: found.bytes, output: evicted };
+  }
+
+  /**
+   * Bytes a package may take in the cache folder `dir`: the volume's free space (WinPE) or also the
+   * client cache's configured size (full OS); the package's own earlier copy counts as room, since it is replaced.
+   */
+  private async cacheRoom(dir: string, target: string, signal?: AbortSignal): Promise<number> {
+    const sizes = await this.shell.must(
+      `mkdir -p ${shellQuote(dir)} && df -k ${shellQuote(dir)} | awk 'NR==2 { print $4 * 1024 }' && du -sk ${shellQuote(dir)} | awk '{ print $1 * 1024 }' && (du -sk ${shellQuote(target)} 2>/dev/null || echo 0) | awk '{ print $1 * 1024 }'`,
+      60,
+      signal,
+    );
+    const [free, used, previous] = sizes.map(Number) as [number, number, number];
+    if (this.environment === 'WinPE') return free + previous;
+    return Math.min(free + previous, (this.options.ccmCacheSizeBytes ?? 5120 * MIB) - used + previous);
   }
 
   private targetPartition(request: ApplyImageRequest, volumes: GuestVolumes): GuestPartition | undefined {

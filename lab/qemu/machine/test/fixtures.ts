@@ -14,6 +14,8 @@ import { QemuTaskSequenceMachine } from '../machine.js';
 import type { Firmware } from '../../../../harness/index.js';
 
 export const OS_PACKAGE = 'LAB00003';
+/** The ConfigMgr client package stand-in on the content medium: 16 MB of one file. */
+export const CLIENT_PACKAGE = 'LAB00005';
 const CACHE = resolve('.cache/qemu-machine-tests');
 
 export interface LabImages {
@@ -57,11 +59,13 @@ export async function labImages(): Promise<LabImages> {
     },
     { overlayDir: payload.overlayDir, cacheDir: join(CACHE, 'os-images') },
   );
-  const contentIso = join(CACHE, `content-${osImage.specHash.slice(0, 16)}.iso`);
+  const contentIso = join(CACHE, `content-v2-${osImage.specHash.slice(0, 16)}.iso`);
   if (!(await stat(contentIso).catch(() => undefined))) {
-    const folder = join(CACHE, `content-${osImage.specHash.slice(0, 16)}`);
+    const folder = join(CACHE, `content-v2-${osImage.specHash.slice(0, 16)}`);
     await mkdir(join(folder, OS_PACKAGE), { recursive: true });
     await copyFile(osImage.wimPath, join(folder, OS_PACKAGE, 'install.wim'));
+    await mkdir(join(folder, CLIENT_PACKAGE), { recursive: true });
+    await writeFile(join(folder, CLIENT_PACKAGE, 'ccmsetup.cab'), Buffer.alloc(16 * 2 ** 20, 0x5a));
     await writeContentMedia(folder, `${contentIso}.partial`);
     await execa('mv', [`${contentIso}.partial`, contentIso]);
   }
@@ -83,6 +87,7 @@ export async function bootLabMachine(options: {
   dir: string;
   cleanup: CleanupRegistry;
   signal: AbortSignal;
+  ccmCacheSizeBytes?: number;
 }): Promise<BootedLabMachine> {
   const { images, dir } = options;
   const disk = join(dir, 'disk0.qcow2');
@@ -115,6 +120,7 @@ export async function bootLabMachine(options: {
     accel: 'tcg',
     content: new MediaContentSource(),
     winpeBootedFrom: 'bootMedia',
+    ccmCacheSizeBytes: options.ccmCacheSizeBytes,
     // The media stays in the drive for WinPE; for the hard disk it comes out, as an engineer would take it.
     prepareBoot: async (target) => {
       if (target === 'FullOS') await qmp.execute('eject', { device: 'media0', force: true });

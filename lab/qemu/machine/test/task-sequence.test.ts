@@ -10,7 +10,7 @@ import { importTaskSequenceYaml, runTaskSequence, type StepResult } from '../../
 import { readDiskImage } from '../../disk/index.js';
 import { withLabRun } from '../../lab-run.js';
 import { qemuUnavailable } from '../../test/helpers.js';
-import { bootLabMachine, extractBytes, extractPartition, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
+import { bootLabMachine, CLIENT_PACKAGE, extractBytes, extractPartition, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
 
 const PARTITION_BIOS = {
   name: 'Partition Disk 0 - BIOS',
@@ -46,6 +46,7 @@ function deployment(partition: object) {
   });
 }
 
+const CCM_CACHE_BYTES = 40 * 2 ** 20;
 const statuses = (steps: StepResult[]) => Object.fromEntries(steps.map((s) => [s.name, s.status]));
 
 describe('lab/qemu machine: task sequences on real machines @qemu @slow', function () {
@@ -80,7 +81,7 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
     it(`${c.firmware.toUpperCase()} + ${c.style.toUpperCase()}: reaches the full OS from its own disk and runs the FullOS step there`, async () => {
       const started = Date.now();
       await withLabRun(`machine-${c.firmware}-${process.pid}`, async (run) => {
-        const { machine, disk, qemu } = await bootLabMachine({ images, firmware: c.firmware, controller: c.controller, dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
+        const { machine, disk, qemu } = await bootLabMachine({ images, firmware: c.firmware, controller: c.controller, dir: run.tempDir, cleanup: run.cleanup, signal: run.signal, ccmCacheSizeBytes: CCM_CACHE_BYTES });
         const booted = Date.now();
         const result = await runTaskSequence({ sequence: deployment(c.partition), machine, signal: run.signal });
         const seconds = (s: StepResult) => (s.start && s.end ? ((Date.parse(s.end) - Date.parse(s.start)) / 1000).toFixed(1) : '-');
@@ -103,6 +104,15 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
         expect(await machine.fileInfo('C:\\Windows\\Temp\\osdlab-stamp.txt', run.signal)).to.include({ exists: true, directory: false });
         // The firmware started the disk: the console shows our loader, not the media.
         expect(await qemu.consoleText()).to.match(/osdlab loader: starting the operating system/);
+        if (c.firmware === 'bios') {
+          // The full OS's client cache (C:\Windows\ccmcache, 40 MB here): the 29 MB OS image evicts the older client package.
+          const request = (packageId: string) => ({ packageId, mode: 'downloadOnDemand' as const, destination: 'ccmCache' as const });
+          expect(await machine.downloadContent(request(CLIENT_PACKAGE), run.signal)).to.include({ exitCode: 0, location: `C:\\Windows\\ccmcache\\${CLIENT_PACKAGE}` });
+          const os = await machine.downloadContent(request(OS_PACKAGE), run.signal);
+          expect(os).to.include({ exitCode: 0 });
+          expect(os.output).to.deep.equal([`evicted ${CLIENT_PACKAGE} from the cache`]);
+          expect((await machine.fileInfo(`C:\\Windows\\ccmcache\\${CLIENT_PACKAGE}`, run.signal)).exists).to.equal(false);
+        }
         await machine.powerOff();
 
         // Read back on the host: the layout with the lab's disk reader, the files with ntfs-3g's and mtools.
