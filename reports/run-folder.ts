@@ -1,5 +1,5 @@
-// The run folder `osdlab run` leaves behind: result.json, junit.xml, machines/<name>/smsts.log (and its
-// rolled segments), scenario.resolved.json. Every file is written to a temporary name and renamed,
+// The run folder `osdlab run` leaves behind: result.json, junit.xml, report.html, machines/<name>/smsts.log
+// (and its rolled segments), scenario.resolved.json. Every file is written to a temporary name and renamed,
 // so an interrupted run never leaves a half-written file that looks complete.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { parseCmtrace, type LogFile, type RunResult } from '../harness/index.js';
 import type { Scenario } from '../scenarios/index.js';
 import { toJUnit } from './junit.js';
+import { renderHtmlReport } from './html/render.js';
 
 export interface RunFolderContent {
   result: RunResult;
@@ -83,6 +84,7 @@ export async function writeRunFolder(dir: string, content: RunFolderContent): Pr
   // The locator is a function: JSON leaves it out, which is what "resolved" means here.
   await put('scenario.resolved.json', `${JSON.stringify(scenario, null, 2)}\n`);
   await put('junit.xml', toJUnit(result, { logTails, skipped }));
+  await put('report.html', renderHtmlReport({ result, title: scenario.name }));
   // result.json last: its presence says the folder is complete.
   await put('result.json', `${JSON.stringify(result, null, 2)}\n`);
   return written;

@@ -54,5 +54,8 @@ describe('run folder', () => {
     expect(junit).to.contain('ERROR the last word');
     expect(junit).to.contain('<skipped message="not in this run (filtered)"/>');
     expect(logTail(log.files(), 1)).to.deep.equal(['ERROR the last word']);
+    const html = await readFile(join(tmp, 'report.html'), 'utf8');
+    expect(written).to.include('report.html');
+    expect(html).to.match(/^<!DOCTYPE html>/i).and.to.contain('PC[1]');
   });
 });
