@@ -155,6 +155,22 @@ describe('--only and --shard', () => {
     for (const bad of ['0/4', '5/4', '1/0', 'a/b', '1-4']) expect(() => parseShard(bad), bad).to.throw(InputError, /is not a shard/);
   });
 
+  it('clientLogs: false keeps no client smsts.log; single machines keep theirs and the results do not change', async () => {
+    const text = scenarioText({
+      machines: machine('PC-A'),
+      extra: `clients:
+  - { name: BR, count: 3, boundary: HQ, collection: Unknown, template: { bootOrder: [disk, pxe] }, arrival: { pattern: staggered, over: 2m } }`,
+    });
+    const scenario = await parseScenario('/tmp/runner.yaml', text);
+    const kept = await runScenario(scenario, { backend: new TwinBackend() });
+    const discarded = await runScenario(scenario, { backend: new TwinBackend(), clientLogs: false });
+    expect([...kept.logs.keys()]).to.have.members(['PC-A', 'BR']);
+    expect([...discarded.logs.keys()]).to.deep.equal(['PC-A']);
+    expect(discarded.logs.get('PC-A')).to.deep.equal(kept.logs.get('PC-A'));
+    const strip = (r: typeof kept) => ({ ...r.result, startedAt: '', finishedAt: '' });
+    expect(strip(discarded)).to.deep.equal(strip(kept));
+  });
+
   it('client groups are one unit and arrive as their pattern says', async () => {
     const text = scenarioText({
       machines: '  []',

@@ -20,6 +20,11 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Called as each machine (or whole client group) finishes, in the order they finish. */
   onProgress?: (progress: MachineProgress) => void;
+  /**
+   * Whether client groups keep smsts.log text (default true): false for capacity plans, which read no
+   * client's log — 10^5 formatted logs are gigabytes. Single machines always keep theirs.
+   */
+  clientLogs?: boolean;
 }
 
 export interface MachineProgress {
@@ -70,7 +75,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       report(result, durationMs);
     });
     const work = selected.map(async (plan) => {
-      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal);
+      const keepLogText = !plan.group || (options.clientLogs ?? true);
+      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal, { keepLogText });
       finished.add(plan);
       if (plan.group) {
         groups.finished(record);
@@ -215,7 +221,8 @@ class GroupTracker {
     };
     const logs = new Map<string, LogFile[]>();
     for (const r of [last, ...tally.failed]) {
-      if (r.log) logs.set(r === last ? group.name : r.plan.machine.name, r.log.files());
+      const files = r.log?.files() ?? [];
+      if (files.length > 0) logs.set(r === last ? group.name : r.plan.machine.name, files);
     }
     this.done(result, makespanMs, logs);
   }

@@ -42,3 +42,15 @@ describe('smsts.log: rolling at SMSTSLogMaxSize', () => {
     expect(messages).to.deep.equal(Array.from({ length: 40 }, (_, i) => `line ${i}`));
   });
 });
+
+describe('smsts.log: text not kept (capacity clients)', () => {
+  it('counts every line but reads no clock, formats nothing and has no files', () => {
+    let clockReads = 0;
+    const log = new SmstsLog({ now: () => ++clockReads, keepText: false, maxSizeBytes: 100 });
+    for (let i = 0; i < 50; i++) log.info(`line ${i}`, 'test.cpp:1');
+    log.error('failed', 'test.cpp:2');
+    expect(log.lines).to.equal(51);
+    expect(clockReads).to.equal(0);
+    expect(log.files()).to.deep.equal([]);
+  });
+});

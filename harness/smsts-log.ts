@@ -28,6 +28,11 @@ export interface SmstsLogOptions {
   /** SMSTSLogMaxSize: bytes before the log rolls to smsts-YYYYMMDD-HHMMSS.log; ConfigMgr's default is 1 MB. */
   maxSizeBytes?: number;
   thread?: number;
+  /**
+   * false: lines are counted but neither formatted nor kept, and files() is empty. For the clients of a
+   * capacity plan, whose logs nobody reads (a formatted log is ~20 KB per client, ×10^5 clients).
+   */
+  keepText?: boolean;
 }
 
 const BOM = '\uFEFF';
@@ -42,11 +47,13 @@ export class SmstsLog {
   maxSizeBytes: number;
   private readonly bias: number;
   private readonly thread: number;
+  private readonly keepText: boolean;
 
   constructor(private readonly options: SmstsLogOptions) {
     this.maxSizeBytes = options.maxSizeBytes ?? 1024 * 1024;
     this.bias = options.biasMinutes ?? 0;
     this.thread = options.thread ?? 1328;
+    this.keepText = options.keepText ?? true;
   }
 
   verbose(message: string, file: string, component = 'TSManager'): void {
@@ -63,21 +70,23 @@ export class SmstsLog {
   }
 
   write(message: string, type: CmtraceSeverity, file: string, component = 'TSManager'): void {
+    this.lineCount++;
+    if (!this.keepText) return;
     const now = this.options.now();
     const line = formatCmtraceLine({ message, time: now, component, context: '', type, thread: this.thread, file }, this.bias) + '\r\n';
     const bytes = Buffer.byteLength(line, 'utf8');
     if (this.currentBytes > 0 && this.currentBytes + bytes > this.maxSizeBytes) this.roll(now);
     this.current += line;
     this.currentBytes += bytes;
-    this.lineCount++;
   }
 
   get lines(): number {
     return this.lineCount;
   }
 
-  /** Rolled segments (oldest first) followed by the live smsts.log, each starting with the UTF-8 BOM. */
+  /** Rolled segments (oldest first) followed by the live smsts.log, each starting with the UTF-8 BOM; none when the text is not kept. */
   files(): LogFile[] {
+    if (!this.keepText) return [];
     return [...this.rolled, { name: 'smsts.log', text: BOM + this.current }];
   }
 

@@ -58,7 +58,13 @@ function filesOf(plan: MachinePlan): string[] {
   return [...(expect?.files ?? []), ...(expect?.absentFiles ?? [])];
 }
 
-export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan, sequence: TaskSequence, signal: AbortSignal): Promise<MachineRecord> {
+export interface RunMachineOptions {
+  /** false: the machine's smsts.log lines are counted, not kept (SmstsLogOptions.keepText). Default true. */
+  keepLogText?: boolean;
+}
+
+export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan, sequence: TaskSequence, signal: AbortSignal, options: RunMachineOptions = {}): Promise<MachineRecord> {
+  const keepText = options.keepLogText ?? true;
   const start = await lab.start(plan, signal);
   let record: Omit<MachineRecord, 'observation' | 'durationMs' | 'endedAt'>;
   if (start.started) {
@@ -67,13 +73,14 @@ export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan
       machine: start.machine,
       variables: deploymentVariables(plan),
       deployment: deploymentContext(scenario, plan, sequence),
+      ...(keepText ? {} : { log: new SmstsLog({ now: () => start.machine.clock.now(), keepText }) }),
       signal,
     });
     record = { plan, ...pick(result) };
   } else {
     // The task sequence never started: the boot (or policy) is reported as a pseudo step before the
     // sequence's own steps, all of which did not run.
-    const log = new SmstsLog({ now: () => lab.clock.now() });
+    const log = new SmstsLog({ now: () => lab.clock.now(), keepText });
     for (const line of start.console ?? []) log.error(line, 'bootstrap.cpp:410', 'TSMBootstrap');
     log.error(`The task sequence did not start: ${start.reason}`, 'bootstrap.cpp:420', 'TSMBootstrap');
     const now = new Date(lab.clock.now()).toISOString();
