@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart } from '../../../harness/index.js';
 import { EnvironmentError, type Scenario } from '../../../scenarios/index.js';
+import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator, type NicBackend } from '../machine-command.js';
 import { probeAccelerator } from '../accelerator.js';
 import { launchMachine, type QemuMachine } from '../machine-process.js';
@@ -19,6 +20,7 @@ import { ARCHITECTURE_MISMATCH, buildContentDisk, buildMedia, MEDIA_PASSWORD_PRO
 import { prepareContent, type RunContent } from './content.js';
 import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
 import { MediaPackageSource } from './media-content.js';
+import { installedOsFilesScript, presentPaths, systemDrivePath } from './installed-os-files.js';
 
 export interface QemuBackendOptions {
   /** Default: probed (KVM when it really works here, TCG otherwise). */
@@ -119,6 +121,7 @@ interface LabParts {
 interface RunningMachine {
   qemu: QemuMachine;
   machine?: QemuTaskSequenceMachine;
+  agent?: AgentChannel;
   diskPaths: string[];
 }
 
@@ -197,6 +200,7 @@ class QemuScenarioLab implements Lab {
       signal,
     );
     running.machine = machine;
+    running.agent = booted.agent;
     return { started: true, machine, poweredOnAt };
   }
 
@@ -284,7 +288,7 @@ class QemuScenarioLab implements Lab {
     const present: Record<string, boolean> = Object.fromEntries(files.map((f) => [f, false]));
     if (machine && (await this.agentAnswers(machine, qemu, signal))) {
       // Files first: the final boot check may leave the machine where no agent answers.
-      for (const f of files) present[f] = await machine.fileInfo(f, signal).then((i) => i.exists, () => false);
+      Object.assign(present, await this.observeFiles(machine, running.agent!, files, signal));
       bootsToFullOs = await this.bootsToFullOs(machine, signal);
       if (bootsToFullOs) await machine.powerOff().catch(() => undefined);
     } else if (machine) {
@@ -294,6 +298,17 @@ class QemuScenarioLab implements Lab {
     const controller = diskController(plan.machine);
     const disks = await Promise.all(running.diskPaths.map((path, index) => readDiskImage(path, { index, controller, model: plan.machine.disks[index]!.model, signal })));
     return { disks, files: present, userStateRestored: false, bootsToFullOs };
+  }
+
+  /** C:\ paths on the installed OS's volume (whatever WinPE calls it), other drives as the machine maps them. */
+  private async observeFiles(machine: QemuTaskSequenceMachine, agent: AgentChannel, files: string[], signal: AbortSignal): Promise<Record<string, boolean>> {
+    const result: Record<string, boolean> = {};
+    const onSystemDrive = files.filter((f) => systemDrivePath(f) !== undefined);
+    const script = installedOsFilesScript(onSystemDrive.map((f) => systemDrivePath(f)!));
+    const r = await agent.run(script, { timeoutMs: AGENT_CHECK_MS * timeoutScale(this.parts.accel), signal });
+    presentPaths(r.output, onSystemDrive.length).forEach((found, i) => (result[onSystemDrive[i]!] = found));
+    for (const f of files.filter((x) => systemDrivePath(x) === undefined)) result[f] = await machine.fileInfo(f, signal).then((i) => i.exists, () => false);
+    return result;
   }
 
   /** Whether an agent still answers (the machine may sit in a firmware shell after a failed restart). */

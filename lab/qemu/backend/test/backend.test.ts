@@ -9,6 +9,7 @@ import { EnvironmentError, loadScenario, type Scenario } from '../../../../scena
 import { leftoverNamespaces, leftoverQemu, namespacesUnavailable, qemuUnavailable } from '../../test/helpers.js';
 import { QemuBackend } from '../index.js';
 import { machineDrivers, machineSpec } from '../machine-spec.js';
+import { installedOsFilesScript, presentPaths, systemDrivePath } from '../installed-os-files.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const scenarioFile = (name: string) => `${ROOT}scenarios/${name}.yaml`;
@@ -42,6 +43,17 @@ describe('lab/qemu/backend', function () {
       expect(spec.nics[0]).to.include({ model: 'e1000', bootIndex: 2 });
       expect(spec.disks.map((d) => [d.controller, d.bootIndex])).to.deep.equal([['ahci', 0], ['ahci', undefined]]);
       expect(spec.media[0]).to.include({ kind: 'cd', bootIndex: 1 });
+    });
+  });
+
+  describe('files on the installed OS', () => {
+    it('looks for C:\\ paths on the volume holding Windows\\System32, other drives through the machine', () => {
+      expect(systemDrivePath('C:\\Windows\\Temp\\osdlab-stamp.txt')).to.equal('Windows/Temp/osdlab-stamp.txt');
+      expect(systemDrivePath('c:\\x')).to.equal('x');
+      expect(systemDrivePath('D:\\x')).to.equal(undefined);
+      const script = installedOsFilesScript(["Windows/it's here.txt"]);
+      expect(script).to.include('[ -d "$mp/Windows/System32" ]').and.include(`"$mp"/'Windows/it'\\''s here.txt'`);
+      expect(presentPaths(['present 1', 'noise', ' present 0 '], 3)).to.deep.equal([true, true, false]);
     });
   });
 
