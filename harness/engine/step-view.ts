@@ -7,8 +7,15 @@ export type VariableLookup = (name: string) => string | undefined;
 
 export function stepVariableView(step: Step, environment: VariableLookup): VariableLookup {
   const type = stepTypeByClass(step.type);
+  // Keyed once per view: actions ask many times (Format and Partition Disk: every partition's every
+  // property), and lower-casing each of the step's variables per question was most of the engine's garbage.
+  const ownByName = new Map<string, Step['variables'][number]>();
+  for (const v of step.variables) {
+    const key = v.name.toLowerCase();
+    if (!ownByName.has(key)) ownByName.set(key, v);
+  }
   return (name) => {
-    const own = step.variables.find((v) => v.name.toLowerCase() === name.toLowerCase());
+    const own = ownByName.get(name.toLowerCase());
     if (own?.hidden) return own.value;
     const global = environment(name);
     if (global !== undefined) return global;
