@@ -88,20 +88,23 @@ export class Simulator implements MachineClock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    const d = this.deferred<void>();
-    if (signal?.aborted) {
-      d.reject(signal.reason);
-      return d.promise;
-    }
-    const handle = this.after(ms, () => {
-      unwatch();
-      d.resolve();
+    // The most frequent wait of the twin's machines: settled directly, without deferred()'s wrappers.
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        this.woke = true;
+        return reject(signal.reason);
+      }
+      const handle = this.after(ms, () => {
+        unwatch();
+        this.woke = true;
+        resolve();
+      });
+      const unwatch = this.whenAborted(signal, () => {
+        this.cancel(handle);
+        this.woke = true;
+        reject(signal!.reason);
+      });
     });
-    const unwatch = this.whenAborted(signal, () => {
-      this.cancel(handle);
-      d.reject(signal!.reason);
-    });
-    return d.promise;
   }
 
   /**
