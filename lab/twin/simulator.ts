@@ -1,8 +1,9 @@
 // The twin's virtual clock and event loop. Model code schedules plain callbacks; machine
-// operations are promises resolved by those callbacks. After an event that resolved a promise
-// the loop yields one macrotask (setImmediate), so every continuation of the task-sequence
-// engine runs — and schedules its next operation — before the next event is taken. Events that
-// resolve nothing run back to back with no yield: that is what keeps 10^5 clients fast.
+// operations are promises resolved by those callbacks. Once an event resolved a promise, the
+// loop runs the events already queued for the same instant and then yields one macrotask
+// (setImmediate), so every continuation of the task-sequence engine runs — and schedules its
+// next operation — before any later event is taken. Events that resolve nothing run back to
+// back with no yield: that is what keeps 10^5 clients fast.
 
 import { setImmediate } from 'node:timers';
 import { EventQueue, type EventHandle } from './event-queue.js';
@@ -142,9 +143,14 @@ export class Simulator implements MachineClock {
   async run(options: RunOptions = {}): Promise<number> {
     const until = options.untilMs ?? Infinity;
     let count = 0;
-    this.woke = true;
+    // Work started before run() (machines powering on) goes first.
+    let yieldFirst = true;
     for (;;) {
-      if (this.woke) {
+      // Events already queued for this same instant run before the continuations of the ones that
+      // resolved promises: one yield per instant instead of one per event (10^3 identical branches
+      // have 10^3 events at each instant).
+      if (yieldFirst || (this.woke && this.queue.peekTime() !== this.nowMs)) {
+        yieldFirst = false;
         this.woke = false;
         await yieldToContinuations();
         options.signal?.throwIfAborted();
