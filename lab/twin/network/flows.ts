@@ -215,6 +215,20 @@ export class FlowNetwork {
   private solve(flows: Flow[]): void {
     if (flows.length === 0) return;
     const now = this.sim.now();
+    // Flows that share no link are solved apart: a joint max-min solve costs the square of all their
+    // links, and independent branches changing at one instant would be solved together. The rates are
+    // the same (a link's share only involves its own flows); they are applied in the original order.
+    const rates = new Map<Flow, number>();
+    for (const group of independentGroups(flows)) {
+      const groupRates = this.maxMinRates(group);
+      group.forEach((flow, f) => rates.set(flow, groupRates[f]!));
+    }
+    this.stats.solves++;
+    this.stats.flowsSolved += flows.length;
+    for (const flow of flows) this.applyRate(flow, rates.get(flow)!, now);
+  }
+
+  private maxMinRates(flows: Flow[]): Float64Array {
     // Number the links of these flows 0..k-1 (epoch-stamped, so nothing is cleared between solves).
     const epoch = ++this.epoch;
     let linkCount = 0;
@@ -238,10 +252,7 @@ export class FlowNetwork {
       }
       start[f + 1] = k;
     }
-    const rates = maxMinFair(capacity, { start, links }, caps, this.workspace);
-    this.stats.solves++;
-    this.stats.flowsSolved += flows.length;
-    for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);
+    return maxMinFair(capacity, { start, links }, caps, this.workspace);
   }
 
   private applyRate(flow: Flow, rate: number, now: number): void {
@@ -291,4 +302,39 @@ export class FlowNetwork {
     this.remove(flow);
     flow.onDone();
   }
+}
+
+/** The flows split into groups linked by shared links, each group in the order the flows were given. */
+function independentGroups(flows: Flow[]): Flow[][] {
+  const parent = new Map<number, number>();
+  const root = (r: number): number => {
+    for (;;) {
+      const p = parent.get(r);
+      if (p === undefined || p === r) return r;
+      const up = parent.get(p) ?? p;
+      parent.set(r, up);
+      r = up;
+    }
+  };
+  for (const flow of flows) {
+    if (flow.resources.length === 0) continue;
+    const a = root(flow.resources[0]!);
+    for (const r of flow.resources) {
+      const b = root(r);
+      if (b !== a) parent.set(b, a);
+    }
+  }
+  const groups = new Map<number, Flow[]>();
+  const alone: Flow[][] = [];
+  for (const flow of flows) {
+    if (flow.resources.length === 0) {
+      alone.push([flow]);
+      continue;
+    }
+    const key = root(flow.resources[0]!);
+    const group = groups.get(key);
+    if (group) group.push(flow);
+    else groups.set(key, [flow]);
+  }
+  return [...groups.values(), ...alone];
 }
