@@ -54,6 +54,8 @@ export class FlowNetwork {
   private epoch = 0;
   private marks = new Int32Array(0);
   private localIndex = new Int32Array(0);
+  /** Union-find parent of each link while a re-solve splits its flows into independent groups. */
+  private linkParent = new Int32Array(0);
   private readonly workspace = new MaxMinWorkspace();
   /** Per link direction: payload rate now (bytes/s), bytes carried until `since`, and when that was. */
   private load = new Float64Array(0);
@@ -208,6 +210,7 @@ export class FlowNetwork {
       grown.set(this.marks);
       this.marks = grown;
       this.localIndex = new Int32Array(grown.length);
+      this.linkParent = new Int32Array(grown.length);
     }
     return this.marks;
   }
@@ -218,14 +221,52 @@ export class FlowNetwork {
     // Flows that share no link are solved apart: a joint max-min solve costs the square of all their
     // links, and independent branches changing at one instant would be solved together. The rates are
     // the same (a link's share only involves its own flows); they are applied in the original order.
-    const rates = new Map<Flow, number>();
-    for (const group of independentGroups(flows)) {
-      const groupRates = this.maxMinRates(group);
-      group.forEach((flow, f) => rates.set(flow, groupRates[f]!));
+    const rates = new Float64Array(flows.length);
+    for (const group of this.independentGroups(flows)) {
+      const groupRates = this.maxMinRates(group.map((f) => flows[f]!));
+      group.forEach((f, i) => (rates[f] = groupRates[i]!));
     }
     this.stats.solves++;
     this.stats.flowsSolved += flows.length;
-    for (const flow of flows) this.applyRate(flow, rates.get(flow)!, now);
+    for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);
+  }
+
+  /** Indices of the flows in groups linked by shared links, each group in the order the flows were given. */
+  private independentGroups(flows: Flow[]): number[][] {
+    const epoch = ++this.epoch;
+    const marks = this.resourceMarks([]);
+    const parent = this.linkParent;
+    const root = (link: number): number => {
+      let r = link;
+      if (marks[r] !== epoch) {
+        marks[r] = epoch;
+        parent[r] = r;
+        return r;
+      }
+      while (parent[r] !== r) {
+        parent[r] = parent[parent[r]!]!;
+        r = parent[r]!;
+      }
+      return r;
+    };
+    for (const flow of flows) {
+      if (flow.resources.length === 0) continue;
+      const a = root(flow.resources[0]!);
+      for (const r of flow.resources) {
+        const b = root(r);
+        if (b !== a) parent[b] = a;
+      }
+    }
+    const groups = new Map<number, number[]>();
+    const alone: number[][] = [];
+    flows.forEach((flow, f) => {
+      if (flow.resources.length === 0) return alone.push([f]);
+      const key = root(flow.resources[0]!);
+      const group = groups.get(key);
+      if (group) group.push(f);
+      else groups.set(key, [f]);
+    });
+    return [...groups.values(), ...alone];
   }
 
   private maxMinRates(flows: Flow[]): Float64Array {
@@ -302,39 +343,4 @@ export class FlowNetwork {
     this.remove(flow);
     flow.onDone();
   }
-}
-
-/** The flows split into groups linked by shared links, each group in the order the flows were given. */
-function independentGroups(flows: Flow[]): Flow[][] {
-  const parent = new Map<number, number>();
-  const root = (r: number): number => {
-    for (;;) {
-      const p = parent.get(r);
-      if (p === undefined || p === r) return r;
-      const up = parent.get(p) ?? p;
-      parent.set(r, up);
-      r = up;
-    }
-  };
-  for (const flow of flows) {
-    if (flow.resources.length === 0) continue;
-    const a = root(flow.resources[0]!);
-    for (const r of flow.resources) {
-      const b = root(r);
-      if (b !== a) parent.set(b, a);
-    }
-  }
-  const groups = new Map<number, Flow[]>();
-  const alone: Flow[][] = [];
-  for (const flow of flows) {
-    if (flow.resources.length === 0) {
-      alone.push([flow]);
-      continue;
-    }
-    const key = root(flow.resources[0]!);
-    const group = groups.get(key);
-    if (group) group.push(flow);
-    else groups.set(key, [flow]);
-  }
-  return [...groups.values(), ...alone];
 }
