@@ -9,7 +9,7 @@ import { convertDiskToDynamic } from '../convert-disk.js';
 import { withDiskImage } from '../disk-image.js';
 import { formatVolumes } from '../format-volume.js';
 import { readDiskImage } from '../read-disk.js';
-import { ldmtool, MIB, rawImage, scratchDir, sfdiskJson, toolsUnavailable } from './helpers.js';
+import { ldmtool, MIB, rawImage, sfdiskJson, scratchForSuite } from './helpers.js';
 
 async function formatAll(image: string, volumes: { start: number; size: number; fileSystem: 'ntfs' | 'fat32'; label: string }[]): Promise<void> {
   await withDiskImage(image, { writable: true }, (disk) =>
@@ -19,23 +19,10 @@ async function formatAll(image: string, volumes: { start: number; size: number; 
 
 describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
   this.timeout(60_000);
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-
-  before(async function () {
-    const why = await toolsUnavailable(['ldmtool', 'sfdisk', 'sgdisk', 'mkfs.vfat', 'mkntfs', 'qemu-img']);
-    if (why) {
-      console.log(`    (skipped: ${why})`);
-      return this.skip();
-    }
-    scratch = await scratchDir();
-  });
-
-  after(async () => {
-    await scratch?.remove();
-  });
+  const scratch = scratchForSuite(['ldmtool', 'sfdisk', 'sgdisk', 'mkfs.vfat', 'mkntfs', 'qemu-img']);
 
   it('MBR: primaries and logicals become simple volumes over the same sectors, data kept, boot code and active flag kept', async () => {
-    const image = await rawImage(join(scratch.dir, 'mbr.img'), 256 * MIB);
+    const image = await rawImage(join(scratch(), 'mbr.img'), 256 * MIB);
     await execa('sfdisk', ['-q', image], {
       // The extended partition leaves the last MiBs free, as the database needs them.
       input: `label: dos\nstart=2048, size=64MiB, type=c, bootable\nsize=64MiB, type=7\nsize=100MiB, type=f\n${image}5 : size=40MiB, type=7\n`,
@@ -68,7 +55,7 @@ describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
   });
 
   it('GPT: basic data partitions become LDM data partitions, the metadata partition comes out of the MSR, ESP and recovery stay', async () => {
-    const image = await rawImage(join(scratch.dir, 'gpt.img'), 256 * MIB);
+    const image = await rawImage(join(scratch(), 'gpt.img'), 256 * MIB);
     await execa('sgdisk', [
       ...['-n', '1:2048:+100M', '-t', '1:ef00', '-c', '1:EFI system partition'],
       ...['-n', '2:0:+16M', '-t', '2:0c01', '-c', '2:Microsoft reserved partition'],
@@ -114,14 +101,14 @@ describe('lab/qemu/disk Convert Disk to Dynamic in place', function () {
   });
 
   it('refuses a disk without 1 MB free at its end, an uninitialised disk and a disk that is already dynamic', async () => {
-    const full = await rawImage(join(scratch.dir, 'full.img'), 64 * MIB);
+    const full = await rawImage(join(scratch(), 'full.img'), 64 * MIB);
     await execa('sfdisk', ['-q', full], { input: 'label: dos\nstart=2048, type=7\n' });
     const err = await convertDiskToDynamic(full, { source: { file: 'ts.xml', path: 'OSDConvertDiskIndex' } }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InputError);
     expect((err as Error).message).to.equal('ts.xml OSDConvertDiskIndex: the disk needs 1 MB of unallocated space at its end for the LDM database; shrink the last partition first');
-    const blank = await rawImage(join(scratch.dir, 'blank.img'), 16 * MIB);
+    const blank = await rawImage(join(scratch(), 'blank.img'), 16 * MIB);
     expect(await convertDiskToDynamic(blank).catch((e: Error) => e.message)).to.match(/not initialised/);
-    const once = await rawImage(join(scratch.dir, 'once.img'), 64 * MIB);
+    const once = await rawImage(join(scratch(), 'once.img'), 64 * MIB);
     await execa('sfdisk', ['-q', once], { input: 'label: dos\nstart=2048, size=32MiB, type=7\n' });
     await convertDiskToDynamic(once);
     expect(await convertDiskToDynamic(once).catch((e: Error) => e.message)).to.match(/already dynamic/);

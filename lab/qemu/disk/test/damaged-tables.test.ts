@@ -5,27 +5,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeMbr } from '../mbr.js';
 import { readDiskLayout } from '../read-disk.js';
-import { MIB, scratchDir, toolsUnavailable } from './helpers.js';
+import { MIB, scratchForSuite } from './helpers.js';
 
 describe('lab/qemu/disk reader on damaged tables', function () {
   this.timeout(30_000);
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-
-  before(async function () {
-    const why = await toolsUnavailable(['qemu-img']);
-    if (why) {
-      console.log(`    (skipped: ${why})`);
-      return this.skip();
-    }
-    scratch = await scratchDir();
-  });
-
-  after(async () => {
-    await scratch?.remove();
-  });
+  const scratch = scratchForSuite(['qemu-img']);
 
   it('any MBR entries (pointing anywhere, extended chains, 0x42 without a database, 0xEE without a GPT) read without an error', async () => {
-    const image = join(scratch.dir, 'fuzz.img');
+    const image = join(scratch(), 'fuzz.img');
     const entry = fc.record({
       active: fc.boolean(),
       type: fc.oneof(fc.constantFrom(0x07, 0x0c, 0x0f, 0x05, 0x42, 0xee), fc.integer({ min: 0, max: 255 })),

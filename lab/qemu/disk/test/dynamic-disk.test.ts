@@ -11,7 +11,7 @@ import { InputError } from '../../../../scenarios/index.js';
 import { layoutDynamicDisk, writeDynamicDisk, type DynamicDiskRequest } from '../dynamic-disk.js';
 import { decodeDatabase, decodePrivHead } from '../ldm-database.js';
 import { readDiskImage, readDiskLayout } from '../read-disk.js';
-import { ldmtool, MIB, rawImage, scratchDir, sfdiskJson, toolsUnavailable } from './helpers.js';
+import { ldmtool, MIB, rawImage, sfdiskJson, scratchForSuite } from './helpers.js';
 
 const VOLUMES: DynamicDiskRequest['volumes'] = [
   { name: 'System', sizeBytes: 48 * MIB, fileSystem: 'ntfs', label: 'Windows' },
@@ -28,24 +28,11 @@ interface LdmVolume {
 
 describe('lab/qemu/disk dynamic disk writer', function () {
   this.timeout(60_000);
-  let scratch: Awaited<ReturnType<typeof scratchDir>>;
-
-  before(async function () {
-    const why = await toolsUnavailable(['ldmtool', 'sfdisk', 'sgdisk', 'mkfs.vfat', 'mkntfs', 'qemu-img']);
-    if (why) {
-      console.log(`    (skipped: ${why})`);
-      return this.skip();
-    }
-    scratch = await scratchDir();
-  });
-
-  after(async () => {
-    await scratch?.remove();
-  });
+  const scratch = scratchForSuite(['ldmtool', 'sfdisk', 'sgdisk', 'mkfs.vfat', 'mkntfs', 'qemu-img']);
 
   for (const style of ['mbr', 'gpt'] as const) {
     it(`${style.toUpperCase()}: ldmtool finds the disk group, the disk and each simple volume with its size and extent`, async () => {
-      const image = await rawImage(join(scratch.dir, `${style}.img`), 256 * MIB);
+      const image = await rawImage(join(scratch(), `${style}.img`), 256 * MIB);
       const layout = await writeDynamicDisk(image, { style, volumes: VOLUMES, diskGroupName: 'PC0042Dg0' });
       const group = layout.privHead.diskGroupGuid;
       expect(await ldmtool(image, 'scan')).to.deep.equal([group]);
@@ -65,7 +52,7 @@ describe('lab/qemu/disk dynamic disk writer', function () {
     });
 
     it(`${style.toUpperCase()}: the partition table is what Windows writes, and our reader lists the volumes with file systems and labels`, async () => {
-      const image = await rawImage(join(scratch.dir, `${style}-read.img`), 256 * MIB);
+      const image = await rawImage(join(scratch(), `${style}-read.img`), 256 * MIB);
       const layout = await writeDynamicDisk(image, { style, volumes: VOLUMES });
       const table = await sfdiskJson(image);
       if (style === 'mbr') {
@@ -93,7 +80,7 @@ describe('lab/qemu/disk dynamic disk writer', function () {
   }
 
   it('GPT with an ESP and an MSR: laid out as Windows leaves a converted disk, and read back as the twin models it', async () => {
-    const image = await rawImage(join(scratch.dir, 'gpt-esp.img'), 512 * MIB);
+    const image = await rawImage(join(scratch(), 'gpt-esp.img'), 512 * MIB);
     const layout = await writeDynamicDisk(image, { style: 'gpt', efiSystemPartition: { sizeBytes: 100 * MIB, label: 'SYSTEM' }, msrSizeBytes: 16 * MIB, volumes: VOLUMES });
     const table = await sfdiskJson(image);
     expect(table.partitions.map((p) => [p.type, p.start, p.size])).to.deep.equal([
@@ -118,10 +105,10 @@ describe('lab/qemu/disk dynamic disk writer', function () {
   });
 
   it('writes through qemu-img into a qcow2: the same volumes, and ldmtool reads its raw conversion', async () => {
-    const qcow2 = join(scratch.dir, 'disk,1.qcow2');
+    const qcow2 = join(scratch(), 'disk,1.qcow2');
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '256M']);
     const layout = await writeDynamicDisk(qcow2, { style: 'mbr', volumes: VOLUMES });
-    const raw = join(scratch.dir, 'from-qcow2.img');
+    const raw = join(scratch(), 'from-qcow2.img');
     await execa('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', qcow2, raw]);
     expect(await ldmtool(raw, 'scan')).to.deep.equal([layout.privHead.diskGroupGuid]);
     expect((await readDiskImage(qcow2)).partitions).to.deep.equal((await readDiskImage(raw)).partitions);
@@ -130,7 +117,7 @@ describe('lab/qemu/disk dynamic disk writer', function () {
 
   for (const layout of ['spanned', 'striped', 'mirrored', 'raid5'] as const) {
     it(`refuses a ${layout} volume with the ConfigMgr rule, and leaves the disk alone`, async () => {
-      const image = await rawImage(join(scratch.dir, `${layout}.img`), 16 * MIB);
+      const image = await rawImage(join(scratch(), `${layout}.img`), 16 * MIB);
       const err = await writeDynamicDisk(image, {
         style: 'gpt',
         volumes: [{ sizeBytes: 8 * MIB }, { sizeBytes: 16 * MIB, layout }],
@@ -153,7 +140,7 @@ describe('lab/qemu/disk dynamic disk writer', function () {
   });
 
   it('an aborted signal stops the writer before it touches the disk', async () => {
-    const image = await rawImage(join(scratch.dir, 'aborted.img'), 16 * MIB);
+    const image = await rawImage(join(scratch(), 'aborted.img'), 16 * MIB);
     const err = await writeDynamicDisk(image, { style: 'mbr', volumes: [{ sizeBytes: 8 * MIB }] }, AbortSignal.abort(new Error('run cancelled'))).catch((e: Error) => e);
     expect(err).to.be.instanceOf(Error);
     expect((await readFile(image)).equals(Buffer.alloc(16 * MIB))).to.be.true;

@@ -20,6 +20,26 @@ export async function scratchDir(): Promise<{ dir: string; remove: () => Promise
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Registers the suite's hooks: skip (saying why) when a tool is missing, else a scratch folder
+ * removed after the suite. Returns the folder's path once the suite runs.
+ */
+export function scratchForSuite(tools: string[]): () => string {
+  let scratch: Awaited<ReturnType<typeof scratchDir>> | undefined;
+  before(async function () {
+    const why = await toolsUnavailable(tools);
+    if (why) {
+      console.log(`    (skipped: ${why})`);
+      return this.skip();
+    }
+    scratch = await scratchDir();
+  });
+  after(async () => {
+    await scratch?.remove();
+  });
+  return () => scratch!.dir;
+}
+
 /** A sparse raw image of `bytes`. */
 export async function rawImage(path: string, bytes: number): Promise<string> {
   await execa('truncate', ['-s', String(bytes), path]);
