@@ -4,6 +4,7 @@
 import { mkdir, stat, writeFile, copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { qemuUnavailable } from '../../test/helpers.js';
 import { buildBootImage, buildFullOsPayload, buildOsImage, type BootImage, type BuiltOsImage } from '../../../../images/index.js';
 import { AGENT_SCRIPT, type AgentChannel } from '../../agent-channel.js';
 import type { CleanupRegistry } from '../../cleanup.js';
@@ -37,6 +38,23 @@ async function winpeMedia(image: BootImage): Promise<string> {
   await execa('grub-mkrescue', ['-o', `${iso}.partial`, root]);
   await execa('mv', [`${iso}.partial`, iso]);
   return iso;
+}
+
+/**
+ * Registers the suite's hook: skip (saying why) when QEMU cannot run here, else build the lab images
+ * once. Returns them once the suite runs.
+ */
+export function labImagesForSuite(): () => LabImages {
+  let images: LabImages | undefined;
+  before(async function () {
+    const why = await qemuUnavailable();
+    if (why) {
+      console.log(`    (skipped: ${why})`);
+      return this.skip();
+    }
+    images = await labImages();
+  });
+  return () => images!;
 }
 
 export async function labImages(): Promise<LabImages> {

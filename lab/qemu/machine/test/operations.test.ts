@@ -5,27 +5,17 @@ import { expect } from 'chai';
 import type { PartitionSpec, TaskSequenceMachine } from '../../../../harness/index.js';
 import { EXIT } from '../../../twin/index.js';
 import { withLabRun } from '../../lab-run.js';
-import { qemuUnavailable } from '../../test/helpers.js';
-import { bootLabMachine, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
+import { bootLabMachine, labImagesForSuite, OS_PACKAGE } from './fixtures.js';
 
 const ntfs = (label: string, size: PartitionSpec['size']): PartitionSpec => ({ type: 'primary', size, fileSystem: 'ntfs', label, quickFormat: true, bootable: false, letterVariable: `${label}Letter` });
 
 describe('lab/qemu machine: operations in a real WinPE @qemu @slow', function () {
   this.timeout(300_000);
-  let images: LabImages;
-
-  before(async function () {
-    const why = await qemuUnavailable();
-    if (why) {
-      console.log(`    (skipped: ${why})`);
-      return this.skip();
-    }
-    images = await labImages();
-  });
+  const images = labImagesForSuite();
 
   it('cache too small, content in place, unknown content, command exit codes and time limits, files, refusals', async () => {
     await withLabRun(`machine-ops-${process.pid}`, async (run) => {
-      const { machine, agent } = await bootLabMachine({ images, firmware: 'bios', controller: 'virtio-blk', dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
+      const { machine, agent } = await bootLabMachine({ images: images(), firmware: 'bios', controller: 'virtio-blk', dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
       const signal = run.signal;
       expect((await machine.facts(signal)).disks.map((d) => [d.index, d.controller, d.style])).to.deep.equal([[0, 'virtio-blk', 'raw']]);
 

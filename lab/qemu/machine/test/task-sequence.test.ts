@@ -9,8 +9,7 @@ import { execa } from 'execa';
 import { importTaskSequenceYaml, runTaskSequence, type StepResult } from '../../../../harness/index.js';
 import { readDiskImage } from '../../disk/index.js';
 import { withLabRun } from '../../lab-run.js';
-import { qemuUnavailable } from '../../test/helpers.js';
-import { bootLabMachine, CLIENT_PACKAGE, extractBytes, extractPartition, labImages, OS_PACKAGE, type LabImages } from './fixtures.js';
+import { bootLabMachine, CLIENT_PACKAGE, extractBytes, extractPartition, labImagesForSuite, OS_PACKAGE } from './fixtures.js';
 
 const PARTITION_BIOS = {
   name: 'Partition Disk 0 - BIOS',
@@ -51,16 +50,7 @@ const statuses = (steps: StepResult[]) => Object.fromEntries(steps.map((s) => [s
 
 describe('lab/qemu machine: task sequences on real machines @qemu @slow', function () {
   this.timeout(600_000);
-  let images: LabImages;
-
-  before(async function () {
-    const why = await qemuUnavailable();
-    if (why) {
-      console.log(`    (skipped: ${why})`);
-      return this.skip();
-    }
-    images = await labImages();
-  });
+  const images = labImagesForSuite();
 
   for (const c of [
     {
@@ -81,7 +71,7 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
     it(`${c.firmware.toUpperCase()} + ${c.style.toUpperCase()}: reaches the full OS from its own disk and runs the FullOS step there`, async () => {
       const started = Date.now();
       await withLabRun(`machine-${c.firmware}-${process.pid}`, async (run) => {
-        const { machine, disk, qemu } = await bootLabMachine({ images, firmware: c.firmware, controller: c.controller, dir: run.tempDir, cleanup: run.cleanup, signal: run.signal, ccmCacheSizeBytes: CCM_CACHE_BYTES });
+        const { machine, disk, qemu } = await bootLabMachine({ images: images(), firmware: c.firmware, controller: c.controller, dir: run.tempDir, cleanup: run.cleanup, signal: run.signal, ccmCacheSizeBytes: CCM_CACHE_BYTES });
         const booted = Date.now();
         const result = await runTaskSequence({ sequence: deployment(c.partition), machine, signal: run.signal });
         const seconds = (s: StepResult) => (s.start && s.end ? ((Date.parse(s.end) - Date.parse(s.start)) / 1000).toFixed(1) : '-');
@@ -135,7 +125,7 @@ describe('lab/qemu machine: task sequences on real machines @qemu @slow', functi
 
   it('UEFI + MBR with NTFS only: the restart does not come back, with OVMF\'s evidence, and the step fails', async () => {
     await withLabRun(`machine-uefi-mbr-${process.pid}`, async (run) => {
-      const { machine } = await bootLabMachine({ images, firmware: 'uefi', controller: 'ahci', dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
+      const { machine } = await bootLabMachine({ images: images(), firmware: 'uefi', controller: 'ahci', dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
       const result = await runTaskSequence({ sequence: deployment({ ...PARTITION_BIOS, name: 'Partition Disk 0' }), machine, signal: run.signal });
       expect(result.outcome).to.equal('failed');
       expect(result.failedStep).to.equal('Setup Windows and ConfigMgr');
