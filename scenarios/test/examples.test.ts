@@ -13,11 +13,12 @@ const EXAMPLES = [
   'standalone-media-offline.yaml',
   'failing-uefi-mbr-no-esp.yaml',
   'branch-office-500-clients.yaml',
+  'hardware-matrix.yaml',
 ];
 const GiB = 2 ** 30;
 
 describe('shipped example scenarios', () => {
-  it('are the six the demo and regression set names', () => {
+  it('are the seven the demo and regression set names', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).to.deep.equal([...EXAMPLES].sort());
   });
 
