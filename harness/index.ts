@@ -20,4 +20,5 @@ export { scoreMachine, type Observation } from './scoring.js';
 export type { LabBackend, Lab, LaunchMode, MachinePlan, MachineStart, MachineObservation } from './lab-backend.js';
 export { runScenario, type RunScenarioOptions, type ScenarioRun, type MachineProgress } from './runner.js';
 export { parseShard, type Shard } from './runner/select.js';
+export type { MachineActivity, MachinePhase, MachineRecording, DownloadRecording } from './runner/recorder.js';
 export { importScenarioSequences, type ScenarioSequences } from './scenario-sequences.js';

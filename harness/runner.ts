@@ -7,6 +7,7 @@ import { importScenarioSequences } from './scenario-sequences.js';
 import type { LabBackend, MachinePlan } from './lab-backend.js';
 import type { ExpectationResult, MachineOutcome, MachineResult, RunResult } from './result.js';
 import { runMachine, type MachineRecord } from './runner/machine-run.js';
+import type { MachineActivity, MachineRecording } from './runner/recorder.js';
 import { planScenario } from './runner/plan.js';
 import { selectPlans, type Shard } from './runner/select.js';
 import { scoreMachine } from './scoring.js';
@@ -20,6 +21,8 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Called as each machine (or whole client group) finishes, in the order they finish. */
   onProgress?: (progress: MachineProgress) => void;
+  /** Called as a machine starts a step or an operation and as its downloads complete (not for capacity-group clients). */
+  onActivity?: (activity: MachineActivity) => void;
   /**
    * Whether client groups keep smsts.log text (default true): false for capacity plans, which read no
    * client's log — 10^5 formatted logs are gigabytes. Single machines always keep theirs.
@@ -41,6 +44,8 @@ export interface ScenarioRun {
   skipped: string[];
   /** Duration of each result entry on the lab's clock, as reported to onProgress. */
   durations: Map<string, number>;
+  /** Per machine (not client groups): downloads, cache usage, restarts and final disks, for the HTML report. */
+  recordings: Map<string, MachineRecording>;
 }
 
 /** Logs kept per client group besides the last client's: the first failed clients. */
@@ -62,6 +67,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const finished = new Set<MachinePlan>();
   const logs = new Map<string, LogFile[]>();
   const durations = new Map<string, number>();
+  const recordings = new Map<string, MachineRecording>();
   const machines: MachineResult[] = [];
   const report = (result: MachineResult, durationMs: number) => {
     machines.push(result);
@@ -76,12 +82,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     });
     const work = selected.map(async (plan) => {
       const keepLogText = !plan.group || (options.clientLogs ?? true);
-      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal, { keepLogText });
+      const watch = plan.group ? {} : { record: true, ...(options.onActivity ? { onActivity: options.onActivity } : {}) };
+      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal, { keepLogText, ...watch });
       finished.add(plan);
       if (plan.group) {
         groups.finished(record);
       } else {
         if (record.log) logs.set(plan.machine.name, record.log.files());
+        if (record.recording) recordings.set(plan.machine.name, record.recording);
         report(machineResult(record), Math.round(record.durationMs));
       }
     });
@@ -106,7 +114,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     finishedAt: new Date().toISOString(),
     machines,
   };
-  return { result, logs, skipped, durations };
+  return { result, logs, skipped, durations, recordings };
 }
 
 /** A machine still waiting when the lab had nothing left to do (content never distributed, a stalled prompt). */

@@ -8,6 +8,7 @@ import type { TaskSequence } from '../model.js';
 import type { MachineOutcome, StepResult } from '../result.js';
 import { SmstsLog } from '../smsts-log.js';
 import { walkTaskSequence } from '../tree.js';
+import { MachineRecorder, WatchedLog, type MachineActivity, type MachineRecording } from './recorder.js';
 import type { DeploymentVariables } from '../variables.js';
 
 /** Everything the runner keeps of one machine's run. */
@@ -25,6 +26,8 @@ export interface MachineRecord {
   durationMs: number;
   /** Lab clock when the task sequence ended. */
   endedAt: number;
+  /** Downloads, cache, restarts and disks, when the run recorded them (options.record). */
+  recording?: MachineRecording;
 }
 
 /** Collection, computer and media variables as the deployment brings them (harness/variables.ts orders them). */
@@ -61,19 +64,29 @@ function filesOf(plan: MachinePlan): string[] {
 export interface RunMachineOptions {
   /** false: the machine's smsts.log lines are counted, not kept (SmstsLogOptions.keepText). Default true. */
   keepLogText?: boolean;
+  /** Record downloads, cache usage, restarts and disks for the report (MachineRecording). Default false. */
+  record?: boolean;
+  /** Called when the machine starts a step or an operation, and when a download completes. */
+  onActivity?: (activity: MachineActivity) => void;
 }
 
 export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan, sequence: TaskSequence, signal: AbortSignal, options: RunMachineOptions = {}): Promise<MachineRecord> {
   const keepText = options.keepLogText ?? true;
+  const watched = options.record === true || options.onActivity !== undefined;
+  options.onActivity?.({ machine: plan.machine.name, phase: 'starting', bytesDownloaded: 0, at: lab.clock.now() });
   const start = await lab.start(plan, signal);
   let record: Omit<MachineRecord, 'observation' | 'durationMs' | 'endedAt'>;
+  let recorder: MachineRecorder | undefined;
   if (start.started) {
+    recorder = watched ? new MachineRecorder(start.machine, options.onActivity, plan.machine.clientCacheSize) : undefined;
+    const now = () => start.machine.clock.now();
+    const log = recorder ? new WatchedLog({ now, keepText }, (step) => recorder!.stepStarted(step)) : keepText ? undefined : new SmstsLog({ now, keepText });
     const result = await runTaskSequence({
       sequence,
-      machine: start.machine,
+      machine: recorder ?? start.machine,
       variables: deploymentVariables(plan),
       deployment: deploymentContext(scenario, plan, sequence),
-      ...(keepText ? {} : { log: new SmstsLog({ now: () => start.machine.clock.now(), keepText }) }),
+      ...(log ? { log } : {}),
       signal,
     });
     record = { plan, ...pick(result) };
@@ -90,7 +103,10 @@ export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan
   }
   const endedAt = lab.clock.now();
   const observation = await lab.observe(plan, filesOf(plan), signal);
-  return { ...record, observation, durationMs: endedAt - start.poweredOnAt, endedAt };
+  // A machine that never started downloaded nothing and never restarted: its recording is its disks.
+  const recording = recorder?.finished(observation.disks) ?? { disks: observation.disks, downloads: [], cache: [], reboots: [] };
+  if (!recorder) options.onActivity?.({ machine: plan.machine.name, phase: 'finished', bytesDownloaded: 0, at: lab.clock.now() });
+  return { ...record, observation, durationMs: endedAt - start.poweredOnAt, endedAt, ...(options.record ? { recording } : {}) };
 }
 
 function pick(result: Awaited<ReturnType<typeof runTaskSequence>>) {
