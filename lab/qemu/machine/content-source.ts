@@ -1,6 +1,6 @@
-// Where the machine's content comes from. For now a content medium the lab attaches (an ISO with
-// one folder per package, mounted in the guest by its volume label); the distribution point over
-// HTTP implements the same interface later (busybox wget with Range into the cache).
+// Where the machine's content comes from: a content medium the lab attaches (an ISO with one folder
+// per package, mounted in the guest by its volume label), or the distribution point over HTTP
+// (dp-content-source.ts: busybox wget with Range into the cache).
 import { execa } from 'execa';
 import { EnvironmentError } from '../../../scenarios/index.js';
 import { shellQuote, type GuestShell } from './guest-shell.js';

@@ -4,3 +4,5 @@ export { MediaContentSource, writeContentMedia, CONTENT_MEDIA_LABEL, type Conten
 export { planPartitions, partitionDevice, GPT_TYPES, type PartitionPlan, type PlannedPartition, type PlanResult } from './partition-plan.js';
 export { bootFailure, consoleEvidence } from './firmware-console.js';
 export { GuestShell, guestCommandLine, guestPath, mountPoint } from './guest-shell.js';
+export { DistributionPointContentSource, downloadScript, type DistributionPointContentSourceOptions, type DpCatalogPackage } from './dp-content-source.js';
+export { bringUpGuestNetwork, guestAddresses, guestNetworkScript } from './dp-network.js';
