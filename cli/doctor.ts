@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { execa } from 'execa';
 import { EnvironmentError } from '../scenarios/index.js';
 import { newestKernelRelease } from '../images/index.js';
-import { FIRMWARE_FILES, probeAccelerator } from '../lab/index.js';
+import { FIRMWARE_FILES, probeAccelerator, probeLinkEmulator } from '../lab/index.js';
 import { EXIT } from './exit-codes.js';
 
 const SETUP = 'bash scripts/setup.sh';
@@ -95,25 +95,10 @@ async function accelerator(kernel: string | undefined): Promise<Check> {
     : { name: 'acceleration', status: 'warn', detail: `${probe.reason}; TCG software emulation will be used (timeouts scaled ×${probe.timeoutScale})` };
 }
 
-/** Delay and loss on lab links need netem; rate shaping (tbf/htb) works without it. */
+/** Rate shaping is tc tbf; delay and loss use netem where the kernel has it, else VDE wirefilter. */
 async function linkEmulation(): Promise<Check> {
-  const ns = `osdlab-doctor-tc-${process.pid}`;
-  if ((await execa('ip', ['netns', 'add', ns], { reject: false })).exitCode !== 0) {
-    return { name: 'link shaping', status: 'warn', detail: 'not probed (cannot create a network namespace)' };
-  }
-  try {
-    await execa('ip', ['-n', ns, 'link', 'set', 'lo', 'up'], { reject: false });
-    const netem = await execa('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { reject: false });
-    return netem.exitCode === 0
-      ? { name: 'link shaping', status: 'ok', detail: 'rate (tbf/htb), delay and loss (netem) available' }
-      : {
-          name: 'link shaping',
-          status: 'warn',
-          detail: 'rate shaping (tbf/htb) available; this kernel has no netem, so QEMU-lab links with latency or loss are refused (the twin models them)',
-        };
-  } finally {
-    await execa('ip', ['netns', 'del', ns], { reject: false });
-  }
+  const probe = await probeLinkEmulator();
+  return { name: 'link shaping', status: probe.emulator ? 'ok' : 'warn', detail: `rate with tc tbf; ${probe.detail}` };
 }
 
 async function namespaces(): Promise<Check> {

@@ -25,6 +25,8 @@ export { AgentChannel, AgentError, AGENT_SCRIPT, type AgentFacts, type AgentPciD
 export { CleanupRegistry, type CleanupFailure } from './cleanup.js';
 export { withLabRun, validateRunId, LabInterrupted, OWNER_FILE, type LabRun, type LabRunOptions } from './lab-run.js';
 export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnetSpec, type LinkShaping } from './lab-network.js';
+export { probeLinkEmulator, type LinkEmulator, type WanShaping } from './wan-link.js';
+export { scenarioWanLinks, shapeScenarioLinks, type ShapedLink } from './scenario-links.js';
 export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
 export { sweepStaleRuns } from './stale-runs.js';
 export * from './disk/index.js';

@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import { EnvironmentError, InputError } from '../../scenarios/index.js';
 import type { CleanupRegistry } from './cleanup.js';
+import { addWanLink, shapeTapEgress, type LinkEmulator, type WanShaping } from './wan-link.js';
 
 export interface LabSubnetSpec {
   name: string;
@@ -21,7 +22,7 @@ export interface LabSubnet {
   prefixLength: number;
 }
 
-/** Shaping of one lab link. Rate is done with tc; delay and loss need netem or a userspace emulator. */
+/** Rate shaping of a tap (tc tbf); delay and loss are refused here (see addWanLink). */
 export interface LinkShaping {
   rateKbit?: number;
   delayMs?: number;
@@ -67,6 +68,7 @@ async function ip(args: string[], signal?: AbortSignal): Promise<void> {
 export class LabNetwork {
   private readonly subnets = new Map<string, LabSubnet>();
   private tapCount = 0;
+  private readonly wanLinks: { near: string; far: string }[] = [];
 
   private constructor(
     readonly namespace: string,
@@ -84,6 +86,8 @@ export class LabNetwork {
     cleanup.add(`network namespace ${ns}`, () => LabNetwork.removeNamespace(ns));
     await ip(['netns', 'add', ns], signal);
     await ip(['-n', ns, 'link', 'set', 'lo', 'up'], signal);
+    // The namespace routes between its subnets (site servers on one, machines on another).
+    await execa('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'], { cancelSignal: signal });
     for (const [i, s] of parsed.entries()) {
       const bridge = `br${i}`;
       const gateway = intToIp(s.network + 1);
@@ -120,32 +124,54 @@ export class LabNetwork {
     return tap;
   }
 
+  /**
+   * Puts `far` behind a shaped WAN link (lab/qemu/wan-link.ts): its gateway moves from its bridge to
+   * the router's end of the link, so all traffic between `far` and the other subnets crosses it.
+   * Call before anything binds to the far gateway address. A hub-and-spoke site: a subnet is behind
+   * one link at most, and a hub cannot itself be behind a link.
+   */
+  async addWanLink(near: string, far: string, shaping: WanShaping, emulator: LinkEmulator, socketDir: string, signal?: AbortSignal): Promise<{ nearTap: string; farTap: string }> {
+    const n = this.subnet(near);
+    const f = this.subnet(far);
+    const clash = this.wanLinks.find((l) => l.far === far || l.far === near || l.near === far);
+    if (clash || near === far) {
+      throw new EnvironmentError(
+        `WAN link ${near} ↔ ${far}: the QEMU lab builds hub-and-spoke sites, where each branch subnet is behind one link to a hub (already: ${clash ? `${clash.near} ↔ ${clash.far}` : 'the same subnet twice'})`,
+        'model other topologies on the twin',
+      );
+    }
+    await ip(['-n', this.namespace, 'addr', 'del', `${f.gateway}/${f.prefixLength}`, 'dev', f.bridge], signal);
+    const taps = await addWanLink({
+      namespace: this.namespace,
+      index: this.wanLinks.length,
+      farBridge: f.bridge,
+      farGateway: `${f.gateway}/${f.prefixLength}`,
+      shaping,
+      emulator,
+      socketDir,
+      cleanup: this.cleanup,
+      ...(signal ? { signal } : {}),
+    });
+    this.wanLinks.push({ near: n.name, far: f.name });
+    return taps;
+  }
+
   /** Prefix for a command to run inside the namespace: `ip netns exec <ns>`. */
   execPrefix(): string[] {
     return ['ip', 'netns', 'exec', this.namespace];
   }
 
   /**
-   * Shapes the traffic leaving `ifname` (for a machine's tap: the traffic towards the machine).
-   * Rate uses tbf, which works on these kernels. Delay and loss need netem, which this machine kind's
-   * kernel lacks; the userspace emulator for them is not built yet, so asking for them fails clearly.
+   * Shapes the traffic leaving `ifname` (for a machine's tap: the traffic towards the machine) with
+   * tc tbf. Latency and loss belong to the WAN links between subnets (addWanLink), not to a tap.
    */
   async shapeLink(ifname: string, shaping: LinkShaping, signal?: AbortSignal): Promise<void> {
     if (shaping.delayMs || shaping.lossPercent) {
-      throw new EnvironmentError(
-        `link ${ifname}: delay and loss need tc netem or a userspace link emulator; neither is available yet in the QEMU lab`,
-        'use the twin backend for latency and loss, or drop delay/loss from the scenario for --backend qemu',
-      );
+      throw new EnvironmentError(`link ${ifname}: latency and loss are emulated on the WAN links between subnets (site.links), not on a machine's own tap`, 'describe the latency and loss on the scenario\'s site.links');
     }
     if (shaping.rateKbit === undefined) return;
     if (!(shaping.rateKbit > 0)) throw new InputError({ path: 'link.rate', message: `found ${shaping.rateKbit} kbit/s; allowed: a positive rate` });
-    // Burst: at least one full-size frame and ~10 ms at the rate, so tbf does not starve TCP.
-    const burstBytes = Math.max(1600, Math.ceil((shaping.rateKbit * 1000) / 8 / 100));
-    const r = await execa(
-      'tc',
-      ['-n', this.namespace, 'qdisc', 'replace', 'dev', ifname, 'root', 'tbf', 'rate', `${shaping.rateKbit}kbit`, 'burst', String(burstBytes), 'latency', '50ms'],
-      { reject: false, cancelSignal: signal },
-    );
-    if (r.exitCode !== 0) throw new EnvironmentError(`tc tbf on ${ifname} failed: ${r.stderr.trim()}`);
+    await shapeTapEgress(this.namespace, ifname, { rateKbit: shaping.rateKbit, delayMs: 0, lossPercent: 0 }, 'wirefilter', signal);
   }
 }
+
