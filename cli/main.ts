@@ -9,11 +9,15 @@ import { addPlanCommand } from './plan.js';
 import { addTsCommand } from './ts.js';
 import { addTsRunCommand } from './ts-run.js';
 import { addWimCommand, addImageCommand } from './wim.js';
+import { addReportCommand } from './report.js';
+import { addDiffCommand } from './diff.js';
+import { addBundleCommand } from './bundle.js';
+import { addConsoleCommand } from './console.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addPlanCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addPlanCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand, addReportCommand, addDiffCommand, addBundleCommand, addConsoleCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

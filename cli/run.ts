@@ -1,11 +1,13 @@
-// `osdlab run SCENARIO`: runs a scenario on a backend, prints a line per machine as it finishes and
-// a summary, and leaves the run folder (reports/run-folder.ts). Exit codes: cli/exit-codes.ts.
+// `osdlab run SCENARIO`: runs a scenario on a backend, shows each machine's progress (a live view on a
+// terminal, plain lines in CI: reports/console-progress.ts), a line per machine as it finishes and a summary,
+// and leaves the run folder (reports/run-folder.ts). Exit codes: cli/exit-codes.ts.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { parseShard, runScenario, type LabBackend, type MachineProgress } from '../harness/index.js';
 import { QemuBackend, TwinBackend } from '../lab/index.js';
-import { defaultRunFolder, logTail, toJUnit, writeFileAtomic, writeRunFolder } from '../reports/index.js';
-import { EnvironmentError, InputError, loadScenario } from '../scenarios/index.js';
+import { defaultRunFolder, logTail, progressView, reportData, toJUnit, writeFileAtomic, writeRunFolder } from '../reports/index.js';
+import { EnvironmentError, InputError } from '../scenarios/index.js';
+import { openRunInput } from './bundle.js';
 import { EXIT } from './exit-codes.js';
 
 const BACKENDS = ['twin', 'qemu'] as const;
@@ -56,7 +58,7 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
   program
     .command('run')
     .description('Run a scenario on a backend and score every machine against its expect: block')
-    .argument('<scenario>', 'scenario file (.yaml)')
+    .argument('<scenario>', 'scenario file (.yaml), or a reproduction bundle (.tar.gz) from `osdlab bundle`')
     .option('--backend <name>', `lab backend: ${BACKENDS.join(' or ')}`, 'twin')
     .option('--out <dir>', 'run folder (default: runs/<YYYYMMDD-HHMMSS>-<scenario name>/)')
     .option('--json <file>', 'also write the result JSON here')
@@ -72,11 +74,13 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .action(async (file: string, opts: { backend: string; out?: string; json?: string; junit?: string; only?: string[]; shard?: string }) => {
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
       const backend = backendFor(opts.backend);
-      const scenario = await loadScenario(file);
+      const input = await openRunInput(file);
+      const scenario = input.scenario;
       const paint = style();
       const controller = new AbortController();
       const interrupt = () => controller.abort(new EnvironmentError('interrupted (SIGINT); the lab was closed'));
       process.once('SIGINT', interrupt);
+      const view = progressView(process.stdout);
       let run;
       try {
         run = await runScenario(scenario, {
@@ -84,18 +88,22 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
           ...(opts.only ? { only: opts.only } : {}),
           ...(shard ? { shard } : {}),
           signal: controller.signal,
-          onProgress: (p) => process.stdout.write(`${progressLines(p, paint).join('\n')}\n`),
+          onProgress: (p) => view.finished(p.result.name, progressLines(p, paint)),
+          onActivity: (a) => view.activity(a),
         });
       } catch (err) {
         if (controller.signal.aborted) throw controller.signal.reason;
         throw err;
       } finally {
+        view.close();
         process.off('SIGINT', interrupt);
+        await input.close();
       }
       // The scenario as the user named it, as in docs/result-json.md.
       run.result.scenario = file;
       const dir = opts.out ?? defaultRunFolder(scenario.name);
-      await writeRunFolder(dir, { result: run.result, logs: run.logs, skipped: run.skipped, scenario });
+      const selection = { ...(shard ? { shard } : {}), ...(opts.only ? { only: opts.only } : {}) };
+      await writeRunFolder(dir, { result: run.result, logs: run.logs, skipped: run.skipped, scenario, machines: reportData(run.recordings, scenario.content), selection });
       if (opts.json) await writeFileAtomic(opts.json, `${JSON.stringify(run.result, null, 2)}\n`);
       if (opts.junit) {
         const logTails = Object.fromEntries([...run.logs].map(([name, files]) => [name, logTail(files)]));

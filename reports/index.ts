@@ -1,5 +1,12 @@
 export { toJUnit, type JUnitOptions } from './junit.js';
-export { defaultRunFolder, safeFileName, writeFileAtomic, writeRunFolder, logTail, machineFolders, type RunFolderContent } from './run-folder.js';
+export { defaultRunFolder, safeFileName, writeFileAtomic, writeRunFolder, logTail, machineFolders, type RunFolderContent, type RunManifest } from './run-folder.js';
+export { reportData } from './report-data.js';
+export { mergeRunFolders, readRunFolder, type MergedRun, type RunFolder } from './merge.js';
+export { diffRuns, formatRunDiff, parseThreshold, PERCENT_NOISE_FLOOR_MS, type DiffThreshold, type RunDiff, type MachineDiff, type StepChange, type StepChangeKind } from './diff.js';
+export { progressView, LineProgressView, LiveProgressView, type ConsoleOutput, type ProgressView, type ProgressViewOptions } from './console-progress.js';
 export { renderHtmlReport } from './html/render.js';
 export type { HtmlReportInput, MachineReportData, DownloadRecord, CacheSample, RebootRecord } from './html/types.js';
 export type { CapacityReport, CompletionDistribution, UtilisationSeries, UtilisationPoint, CapacitySweep, SweepRow, SweepMetric } from './html/capacity-types.js';
+export { createBundle, type BundleOptions, type BundleWritten } from './bundle.js';
+export { openBundle, isBundleFile, type OpenedBundle } from './bundle-open.js';
+export type { BundleManifest, BundleFile } from './bundle-manifest.js';

@@ -1,0 +1,39 @@
+// `osdlab bundle RUN_DIR`: packs a run folder into a reproduction bundle (reports/bundle.ts); and the
+// helper `osdlab run` uses to take either a scenario file or such a bundle.
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { createBundle, isBundleFile, openBundle } from '../reports/index.js';
+import { loadScenario, type Scenario } from '../scenarios/index.js';
+
+export function addBundleCommand(program: Command): void {
+  program
+    .command('bundle')
+    .description('Pack a run folder into one reproduction bundle (.tar.gz) that `osdlab run BUNDLE` re-runs on another machine')
+    .argument('<run-dir>', 'run folder left by `osdlab run` (holds result.json and scenario.resolved.json)')
+    .option('--out <file>', 'bundle file (default: <run-dir>.tar.gz)')
+    .option('--with-disks', 'also pack disk images found in the run folder (*.qcow2, *.img, *.raw, *.vhd, *.vhdx)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  osdlab run scenarios/failing-uefi-mbr-no-esp.yaml --out runs/field-42\n  osdlab bundle runs/field-42 --out field-42.tar.gz\n  osdlab run field-42.tar.gz --out runs/field-42-again\n\n' +
+        'The bundle holds the results, logs and report of the run, the resolved scenario, the task sequences\nand content sources it read, and a manifest with a SHA-256 per file. Exit code 0, or 2 for bad input.\n',
+    )
+    .action(async (runDir: string, opts: { out?: string; withDisks?: boolean }) => {
+      const { file, manifest } = await createBundle(runDir, { ...(opts.out ? { out: opts.out } : {}), withDisks: opts.withDisks === true });
+      const bytes = manifest.files.reduce((n, f) => n + f.size, 0);
+      process.stdout.write(`bundle ${relative(process.cwd(), file) || file}: ${manifest.scenario} on the ${manifest.backend}, ${Object.keys(manifest.verdicts).length} machines, ${manifest.files.length} files (${bytes} bytes before compression)\n`);
+    });
+}
+
+export interface RunInput {
+  scenario: Scenario;
+  /** Removes what opening the input created (a bundle's temporary folder). */
+  close(): Promise<void>;
+}
+
+/** A scenario file, or a reproduction bundle (told apart by content), ready for runScenario. */
+export async function openRunInput(file: string, signal?: AbortSignal): Promise<RunInput> {
+  if (!(await isBundleFile(file))) return { scenario: await loadScenario(file), close: async () => {} };
+  const bundle = await openBundle(file, signal);
+  process.stdout.write(`bundle ${file}: ${bundle.manifest.scenario}, made ${bundle.manifest.created} by osdlab ${bundle.manifest.osdlabVersion} on the ${bundle.manifest.backend}; every file matches its manifest\n`);
+  return { scenario: bundle.scenario, close: bundle.close };
+}

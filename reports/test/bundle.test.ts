@@ -1,0 +1,158 @@
+// Reproduction bundles at the library level: what goes in (run folder, scenario inputs, manifest hashes), the
+// scenario coming out pointing only into the unpacked folder, and the ways a bundle is refused.
+import { expect } from 'chai';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { extract, pack } from 'tar-stream';
+import type { RunResult } from '../../harness/index.js';
+import { InputError, parseScenario } from '../../scenarios/index.js';
+import { createBundle, openBundle } from '../index.js';
+
+const SCENARIO = `
+name: bundle-unit
+site:
+  boundaries: [{ name: HQ, subnet: 198.18.61.0/24 }]
+  distributionPoints: [{ name: DP01, boundary: HQ }]
+content:
+  bootImages: [{ id: LAB00002, name: Boot, arch: x64, size: 300MB }]
+  osImages: [{ id: LAB00003, name: Image, source: wim/install.wim, size: 4GB }]
+  driverPackages: [{ id: LAB00004, name: Drivers, source: drivers, size: 10MB }]
+collections: [{ name: Unknown, unknownComputers: true }]
+deployments:
+  - { name: Deploy, collection: Unknown, bootImage: LAB00002, taskSequence: ts.yaml }
+machines:
+  - { name: PC01 }
+`;
+
+const RESULT: RunResult = {
+  pass: false,
+  scenario: 'scenario.yaml',
+  backend: 'twin',
+  startedAt: '2026-11-23T14:00:00.000Z',
+  finishedAt: '2026-11-23T14:00:01.000Z',
+  machines: [{ name: 'PC01', outcome: 'failed', failedStep: 'Fail', steps: [], variables: {}, expectations: [], pass: false }],
+} as unknown as RunResult;
+
+async function entriesOf(file: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => void chunks.push(c));
+    stream.on('end', () => {
+      out.set(header.name, Buffer.concat(chunks));
+      next();
+    });
+  });
+  await pipeline(createReadStream(file), createGunzip(), tar);
+  return out;
+}
+
+type TestEntry = [name: string, body: Buffer, type?: 'file' | 'symlink'];
+
+async function writeEntries(file: string, entries: TestEntry[]): Promise<void> {
+  const tar = pack();
+  for (const [name, body, type] of entries) {
+    if (type === 'symlink') tar.entry({ name, type, linkname: '/etc/passwd' });
+    else tar.entry({ name }, body);
+  }
+  tar.finalize();
+  await pipeline(tar, createGzip(), createWriteStream(file));
+}
+
+describe('reproduction bundle', function () {
+  this.timeout(20_000);
+  let tmp: string;
+  let bundle: string;
+  let withDisks: string[];
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'osdlab-bundle-unit-'));
+    const src = join(tmp, 'src');
+    await mkdir(join(src, 'wim'), { recursive: true });
+    await mkdir(join(src, 'drivers', 'net'), { recursive: true });
+    await writeFile(join(src, 'wim', 'install.wim'), 'MSWIM image bytes');
+    await writeFile(join(src, 'drivers', 'net', 'e1000.inf'), '[Version]');
+    await writeFile(join(src, 'ts.yaml'), 'steps:\n  - { name: Fail, type: RunCommandLine, command: "cmd /c exit 5" }\n');
+    const scenario = await parseScenario(join(src, 'scenario.yaml'), SCENARIO);
+    const run = join(tmp, 'run');
+    await mkdir(join(run, 'machines', 'PC01'), { recursive: true });
+    await writeFile(join(run, 'machines', 'PC01', 'smsts.log'), 'log');
+    await writeFile(join(run, 'disk0.qcow2'), 'disk image');
+    await writeFile(join(run, 'scenario.resolved.json'), JSON.stringify(scenario));
+    await writeFile(join(run, 'result.json'), JSON.stringify(RESULT));
+    bundle = (await createBundle(run, { out: join(tmp, 'b.tar.gz'), now: new Date('2026-11-23T15:00:00Z') })).file;
+    withDisks = (await createBundle(run, { out: join(tmp, 'd.tar.gz'), withDisks: true })).manifest.files.map((f) => f.path);
+    await rm(src, { recursive: true });
+  });
+
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('packs the run folder, the task sequence and content sources, with a manifest of every file', async () => {
+    const entries = await entriesOf(bundle);
+    expect([...entries.keys()][0]).to.equal('manifest.json');
+    expect([...entries.keys()].sort()).to.deep.equal([
+      'inputs/content/LAB00003/install.wim',
+      'inputs/content/LAB00004/drivers/net/e1000.inf',
+      'inputs/task-sequences/1-ts.yaml',
+      'manifest.json',
+      'run/machines/PC01/smsts.log',
+      'run/result.json',
+      'run/scenario.resolved.json',
+      'scenario.json',
+    ]);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString());
+    expect(manifest).to.deep.include({ scenario: 'bundle-unit', backend: 'twin', pass: false, created: '2026-11-23T15:00:00.000Z' });
+    expect(manifest.verdicts).to.deep.equal({ PC01: { pass: false, outcome: 'failed', failedStep: 'Fail' } });
+    expect(manifest.files).to.have.length(entries.size - 1);
+    const scenario = JSON.parse(entries.get('scenario.json')!.toString());
+    expect(scenario.deployments[0].taskSequence.file).to.equal('inputs/task-sequences/1-ts.yaml');
+    expect(scenario.content.osImages[0].source).to.equal('inputs/content/LAB00003/install.wim');
+  });
+
+  it('packs disk images only when asked', async () => {
+    expect(withDisks).to.include('run/disk0.qcow2');
+  });
+
+  it('opens into a temporary folder with every path of the scenario inside it, and removes it on close', async () => {
+    const opened = await openBundle(bundle);
+    const ts = opened.scenario.deployments[0].taskSequence;
+    expect(ts.kind === 'file' && ts.file).to.equal(join(opened.dir, 'inputs/task-sequences/1-ts.yaml'));
+    expect(await readFile(opened.scenario.content.osImages[0].source!, 'utf8')).to.equal('MSWIM image bytes');
+    expect(await readdir(opened.scenario.content.driverPackages[0].source!)).to.deep.equal(['net']);
+    expect(opened.scenario.locator(['machines', 0])).to.equal(undefined);
+    await opened.close();
+    expect(await stat(opened.dir).then(() => true, () => false)).to.equal(false);
+  });
+
+  const refused = async (entries: TestEntry[], message: RegExp) => {
+    const file = join(tmp, 'bad.tar.gz');
+    await writeEntries(file, entries);
+    const before = (await readdir(tmpdir())).filter((n) => n.startsWith('osdlab-bundle-')).length;
+    let err: unknown;
+    await openBundle(file).catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(InputError);
+    expect((err as Error).message).to.match(message);
+    expect((await readdir(tmpdir())).filter((n) => n.startsWith('osdlab-bundle-')).length, 'nothing left unpacked').to.equal(before);
+  };
+
+  it('refuses a file that was altered inside a well-formed archive', async () => {
+    const entries = [...(await entriesOf(bundle))].map(([n, b]): TestEntry => [n, n === 'run/result.json' ? Buffer.from(b.toString().replace('"failed"', '"success"')) : b]);
+    await refused(entries, /"run\/result\.json" does not match its SHA-256/);
+  });
+
+  it('refuses a missing file, an unlisted file, a path outside the bundle and a link', async () => {
+    const entries = [...(await entriesOf(bundle))];
+    await refused(entries.filter(([n]) => n !== 'scenario.json'), /"scenario\.json" is listed in the manifest and missing/);
+    await refused([...entries, ['run/extra.txt', Buffer.from('x')]], /"run\/extra\.txt" is not listed in the manifest/);
+    await refused([['../escape.txt', Buffer.from('x')], ...entries], /points outside the bundle/);
+    await refused([['link', Buffer.alloc(0), 'symlink'], ...entries], /bundles hold only files/);
+    await refused([], /it has no manifest\.json/);
+  });
+});
