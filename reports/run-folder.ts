@@ -1,13 +1,14 @@
 // The run folder `osdlab run` leaves behind: result.json, junit.xml, report.html, machines/<name>/smsts.log
-// (and its rolled segments), scenario.resolved.json. Every file is written to a temporary name and renamed,
+// (and its rolled segments), scenario.resolved.json, and run.json (what `osdlab report merge` needs besides:
+// the shard, the machines left out, where each machine's logs are, the report's per-machine data). Every file is written to a temporary name and renamed,
 // so an interrupted run never leaves a half-written file that looks complete.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseCmtrace, type LogFile, type RunResult } from '../harness/index.js';
-import type { Scenario } from '../scenarios/index.js';
+import { parseCmtrace, type LogFile, type RunResult, type Shard } from '../harness/index.js';
 import { toJUnit } from './junit.js';
 import { renderHtmlReport } from './html/render.js';
+import type { MachineReportData } from './html/types.js';
 
 export interface RunFolderContent {
   result: RunResult;
@@ -15,7 +16,23 @@ export interface RunFolderContent {
   logs: Map<string, LogFile[]>;
   /** Machines the run left out (--only, --shard): skipped test cases in the JUnit. */
   skipped: string[];
-  scenario: Scenario;
+  /** The loaded scenario (or, for a merge, its resolved JSON): written as scenario.resolved.json. */
+  scenario: { name: string };
+  /** The HTML report's per-machine data, by MachineResult.name. */
+  machines?: Record<string, MachineReportData>;
+  /** How the run chose its machines. */
+  selection?: { shard?: Shard; only?: string[] };
+}
+
+/** run.json: what the run folder's other files do not say, for merges and redrawn reports. */
+export interface RunManifest {
+  /** "2/4" when the run was one shard. */
+  shard?: string;
+  only?: string[];
+  skipped: string[];
+  /** Result name → its folder under machines/. */
+  logFolders: Record<string, string>;
+  machines: Record<string, MachineReportData>;
 }
 
 /** Lines of smsts.log shown under a JUnit failure. */
@@ -70,7 +87,8 @@ export function machineFolders(names: string[]): Map<string, string> {
 
 /** Writes the run folder; returns the paths written, relative to `dir`. */
 export async function writeRunFolder(dir: string, content: RunFolderContent): Promise<string[]> {
-  const { result, logs, skipped, scenario } = content;
+  const { result, logs, skipped, scenario, selection } = content;
+  const machines = content.machines ?? {};
   const written: string[] = [];
   const put = async (relative: string, text: string) => {
     await writeFileAtomic(join(dir, relative), text);
@@ -84,7 +102,15 @@ export async function writeRunFolder(dir: string, content: RunFolderContent): Pr
   // The locator is a function: JSON leaves it out, which is what "resolved" means here.
   await put('scenario.resolved.json', `${JSON.stringify(scenario, null, 2)}\n`);
   await put('junit.xml', toJUnit(result, { logTails, skipped }));
-  await put('report.html', renderHtmlReport({ result, title: scenario.name }));
+  await put('report.html', renderHtmlReport({ result, machines, title: scenario.name }));
+  const manifest: RunManifest = {
+    ...(selection?.shard ? { shard: `${selection.shard.index}/${selection.shard.count}` } : {}),
+    ...(selection?.only && selection.only.length > 0 ? { only: selection.only } : {}),
+    skipped,
+    logFolders: Object.fromEntries(folders),
+    machines,
+  };
+  await put('run.json', `${JSON.stringify(manifest, null, 2)}\n`);
   // result.json last: its presence says the folder is complete.
   await put('result.json', `${JSON.stringify(result, null, 2)}\n`);
   return written;
