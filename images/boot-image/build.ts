@@ -2,7 +2,7 @@
 // busybox, the agent, the kernel modules of the image's driver list and the tools the actions use,
 // each with its shared libraries. Built images are cached by a hash of everything that goes in.
 import { createHash } from 'node:crypto';
-import { access, copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,10 @@ import { EnvironmentError, InputError } from '../../scenarios/index.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 import { ALWAYS_INCLUDED_MODULES, BOOT_IMAGE_DRIVERS } from './drivers.js';
 import { readModuleTree, selectModules } from './kernel-modules.js';
-import { sharedLibraries } from './shared-libraries.js';
+import { hostPath, imageRoot, newestKernel, type ImageRoot } from './image-root.js';
 
 /** Bump when the image layout changes, so cached images built by older code are not reused. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INIT_SCRIPT = join(HERE, 'init.sh');
 const BUSYBOX = '/bin/busybox';
@@ -40,8 +40,10 @@ export interface BootImageOptions {
   drivers: readonly string[];
   /** The in-guest agent script (lab/qemu's AGENT_SCRIPT); installed as /usr/bin/osdlab-agent. */
   agentScript: string;
-  /** Kernel release, e.g. "6.1.0-56-amd64"; default: the newest /boot/vmlinuz-*-amd64. */
+  /** Kernel release, e.g. "6.1.0-56-amd64"; default: the newest of the architecture's flavour (amd64, 686). */
   kernelRelease?: string;
+  /** Where x86 images take their files from; default: .cache/debian-i386/root (scripts/setup.sh). */
+  i386Root?: string;
   tools?: readonly string[];
   cacheDir?: string;
   /** Where the field problem came from, for InputError messages ("scenario.yaml"). */
@@ -68,15 +70,9 @@ interface SourceFile {
   mode: number;
 }
 
-/** The newest Debian amd64 kernel release in /boot, e.g. "6.1.0-56-amd64". */
-export async function newestKernelRelease(): Promise<string> {
-  const releases = (await readdir('/boot'))
-    .filter((f) => /^vmlinuz-.*-amd64$/.test(f))
-    .map((f) => f.slice('vmlinuz-'.length))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const newest = releases.at(-1);
-  if (!newest) throw new EnvironmentError('no Debian amd64 kernel in /boot for the boot image', 'bash scripts/setup.sh (installs linux-image-amd64)');
-  return newest;
+/** The newest Debian kernel release for boot images of `architecture`, e.g. "6.1.0-56-amd64". */
+export async function newestKernelRelease(architecture: 'x86' | 'x64' = 'x64'): Promise<string> {
+  return newestKernel(await imageRoot(architecture));
 }
 
 function driverModules(options: BootImageOptions): string[] {
@@ -105,24 +101,27 @@ async function executable(path: string): Promise<boolean> {
 }
 
 /** Every file copied from the host into the image: tools, their libraries, kernel modules, scripts. */
-async function sourceFiles(options: BootImageOptions, modulesDir: string, modulePaths: string[]): Promise<SourceFile[]> {
+async function sourceFiles(options: BootImageOptions, root: ImageRoot, modulesDir: string, modulePaths: string[]): Promise<SourceFile[]> {
   const files: SourceFile[] = [
     { path: '/init', source: INIT_SCRIPT, mode: 0o755 },
     { path: '/usr/bin/osdlab-agent', source: options.agentScript, mode: 0o755 },
-    { path: BUSYBOX, source: BUSYBOX, mode: 0o755 },
+    { path: BUSYBOX, source: hostPath(root, BUSYBOX), mode: 0o755 },
   ];
   const libraries = new Set<string>();
   for (const tool of options.tools ?? BOOT_IMAGE_TOOLS) {
-    if (!(await executable(tool))) throw new EnvironmentError(`boot image tool ${tool} is not installed`, 'bash scripts/setup.sh');
-    files.push({ path: tool, source: tool, mode: 0o755 });
-    for (const lib of await sharedLibraries(tool, options.signal)) libraries.add(lib);
+    if (!(await executable(hostPath(root, tool)))) throw new EnvironmentError(`boot image tool ${hostPath(root, tool)} is not installed`, 'bash scripts/setup.sh');
+    files.push({ path: tool, source: hostPath(root, tool), mode: 0o755 });
+    for (const lib of await root.sharedLibraries(tool, options.signal)) libraries.add(lib);
   }
-  for (const lib of [...libraries].sort()) files.push({ path: lib, source: lib, mode: 0o755 });
-  for (const m of modulePaths) files.push({ path: join(modulesDir, m), source: join(modulesDir, m), mode: 0o644 });
+  for (const lib of [...libraries].sort()) files.push({ path: lib, source: hostPath(root, lib), mode: 0o755 });
+  for (const m of modulePaths) files.push({ path: join(modulesDir, m), source: hostPath(root, join(modulesDir, m)), mode: 0o644 });
   return files;
 }
 
-/** Busybox applets as symlinks, except where a real tool of the same path is in the image. */
+/**
+ * Busybox applets as symlinks, except where a real tool of the same path is in the image. The host's
+ * busybox lists them for either architecture: Debian builds busybox-static with one configuration.
+ */
 async function busyboxLinks(taken: Set<string>): Promise<CpioEntry[]> {
   const { stdout } = await execa(BUSYBOX, ['--list-full']);
   return stdout
@@ -166,22 +165,20 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export async function buildBootImage(options: BootImageOptions): Promise<BootImage> {
-  if (options.architecture !== 'x64') {
-    throw new EnvironmentError('x86 boot images need the i386 kernel and busybox unpacked from Debian (docs/qemu-lab.md); not built yet');
-  }
-  const release = options.kernelRelease ?? (await newestKernelRelease());
-  const kernel = `/boot/vmlinuz-${release}`;
+  const root = await imageRoot(options.architecture, options.i386Root);
+  const release = options.kernelRelease ?? (await newestKernel(root));
+  const kernel = hostPath(root, `/boot/vmlinuz-${release}`);
   const modulesDir = `/lib/modules/${release}`;
   const wanted = driverModules(options);
   let selection;
   try {
-    selection = selectModules(await readModuleTree(modulesDir), wanted);
+    selection = selectModules(await readModuleTree(hostPath(root, modulesDir)), wanted);
   } catch (err) {
-    throw new EnvironmentError(`boot image for kernel ${release}: ${(err as Error).message}`, 'bash scripts/setup.sh (installs linux-image-amd64)');
+    throw new EnvironmentError(`boot image for kernel ${release}: ${(err as Error).message}`, `bash scripts/setup.sh (installs the ${root.flavour} kernel)`);
   }
-  const files = await sourceFiles(options, modulesDir, selection.paths);
+  const files = await sourceFiles(options, root, modulesDir, selection.paths);
   const append = 'console=ttyS0 panic=-1 osdlab.environment=WinPE';
-  const hash = await hashInputs({ release, wanted, append, modulesDep: selection.modulesDep, modulesAlias: selection.modulesAlias }, files, kernel);
+  const hash = await hashInputs({ architecture: options.architecture, release, wanted, append, modulesDep: selection.modulesDep, modulesAlias: selection.modulesAlias }, files, kernel);
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const dir = join(cacheDir, hash);
   const image = { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), append, hash, modules: selection.paths.map((p) => p.replace(/^.*\//, '').replace(/\.ko$/, '')) };
@@ -212,7 +209,7 @@ export async function buildBootImage(options: BootImageOptions): Promise<BootIma
   try {
     await copyFile(kernel, join(tmp, 'vmlinuz'));
     await writeFile(join(tmp, 'initrd.img'), initrd);
-    await writeFile(join(tmp, 'manifest.json'), `${JSON.stringify({ release, drivers: options.drivers, modules: image.modules, files: files.map((f) => f.path) }, null, 2)}\n`);
+    await writeFile(join(tmp, 'manifest.json'), `${JSON.stringify({ architecture: options.architecture, release, drivers: options.drivers, modules: image.modules, files: files.map((f) => f.path) }, null, 2)}\n`);
     await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
       // Another build of the same inputs finished first: its result is identical.
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;

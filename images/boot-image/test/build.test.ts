@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { EnvironmentError, InputError } from '../../../scenarios/index.js';
+import { InputError } from '../../../scenarios/index.js';
 import { AGENT_SCRIPT } from '../../../lab/index.js';
 import { buildBootImage } from '../build.js';
 
@@ -61,8 +61,4 @@ describe('images/boot-image build', function () {
     expect((err as Error).message).to.match(/s\.yaml bootImages\[0\]\.drivers\[1\]: found driver "realtek-9000"; allowed: .*virtio-net/);
   });
 
-  it('says plainly that x86 boot images are not built yet', async () => {
-    const err = await buildBootImage({ architecture: 'x86', drivers: [], agentScript: AGENT_SCRIPT, cacheDir }).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(EnvironmentError);
-  });
 });
