@@ -42,7 +42,7 @@ async function entriesOf(file: string): Promise<Map<string, Buffer>> {
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => void chunks.push(c));
+    stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
     stream.on('end', () => {
       out.set(header.name, Buffer.concat(chunks));
       next();
