@@ -1,10 +1,11 @@
 // Starts one lab machine: prepares its files, runs QEMU (inside the run's namespace when it has
 // one), and registers its removal with the run. The command line itself comes from machine-command.
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { AgentChannel } from './agent-channel.js';
+import { CONSOLE_LINK } from './console-attach.js';
 import type { CleanupRegistry } from './cleanup.js';
 import { buildMachineCommand, type Accelerator, type MachinePaths, type QemuMachineSpec } from './machine-command.js';
 import { QmpClient } from './qmp.js';
@@ -135,6 +136,11 @@ export async function launchMachine(options: LaunchOptions): Promise<QemuMachine
   // `ip netns exec` execs QEMU, so the child's pid is QEMU's and a signal to it reaches QEMU.
   const child = execa(argv[0], argv.slice(1), { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', reject: false, cleanup: true });
   const machine = new QemuMachine(spec.name, paths, child);
+  // `osdlab console` finds the running machine's console through the run folder.
+  const link = join(options.outputDir, CONSOLE_LINK);
+  await rm(link, { force: true });
+  await symlink(paths.consoleSocket, link);
+  options.cleanup.add(`console link of ${spec.name}`, () => rm(link, { force: true }));
   const forget = options.cleanup.add(`QEMU of ${spec.name} (pid ${child.pid})`, async () => {
     await machine.stop();
   });
