@@ -16,7 +16,8 @@ export interface VolumeFormat {
   label?: string;
 }
 
-async function makeFileSystem(file: string, volume: VolumeFormat, signal?: AbortSignal): Promise<void> {
+/** Makes the file system of `volume` in the scratch file `file` (created at the volume's size). */
+export async function makeFileSystem(file: string, volume: VolumeFormat, signal?: AbortSignal): Promise<void> {
   const handle = await open(file, 'w');
   await handle.truncate(volume.sizeBytes);
   await handle.close();

@@ -14,5 +14,5 @@ export {
 export { convertDiskToDynamic, layoutConversion, type BasicDisk, type ConversionLayout, type ConvertDiskOptions } from './convert-disk.js';
 export type { DynamicVolumeExtent, DynamicVolumeFacts, LdmFacts } from './ldm-volumes.js';
 export { openDiskImage, withDiskImage, type DiskImage } from './disk-image.js';
-export { formatVolumes, type VolumeFormat } from './format-volume.js';
+export { formatVolumes, makeFileSystem, type VolumeFormat } from './format-volume.js';
 export type { SectorWrite } from './gpt.js';
