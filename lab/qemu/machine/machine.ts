@@ -5,7 +5,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ActionOutcome,
+  ApplyDriversRequest,
   ApplyImageRequest,
+  CaptureImageRequest,
   ContentOutcome,
   ContentRequest,
   FileInfo,
@@ -17,7 +19,9 @@ import type {
   RunEnvironment,
   SettingsRequest,
   TaskSequenceMachine,
+  UserStateRequest,
 } from '../../../harness/index.js';
+import type { DriverCatalog } from '../../../drivers/index.js';
 import { FULL_OS_FILES, OS_VERSION_MARKER } from '../../../images/index.js';
 import { EXIT } from '../../twin/index.js';
 import { AgentError, type AgentChannel, type AgentFacts } from '../agent-channel.js';
@@ -25,11 +29,14 @@ import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
 import { bootLoaderPlan } from './boot-loader.js';
 import { cacheListing, evictionPlan, parseCacheListing } from './cache-eviction.js';
+import { captureImage, type CaptureSite } from './capture.js';
 import type { ContentSource } from './content-source.js';
+import { applyDriversInGuest } from './driver-steps.js';
 import { bootFailure, consoleEvidence } from './firmware-console.js';
 import { assignLetters, fixedDisks, parseVolumes, volumesScript, type GuestPartition, type GuestVolumes } from './guest-disks.js';
 import { GuestCommandError, GuestShell, guestCommandLine, guestPath, lettersIn, mountPoint, shellQuote } from './guest-shell.js';
 import { planPartitions } from './partition-plan.js';
+import { LocalStateStores, type UserStateComparison, type UserStateHost } from './user-state.js';
 import { formatSettings, mergeSettings, parseSettings, SETTINGS_FILE, settingsKey, UNATTEND_FILE, unattendXml } from './settings-file.js';
 
 const MIB = 1024 * 1024;
@@ -59,6 +66,10 @@ export interface QemuTaskSequenceMachineOptions {
   ccmCacheSizeBytes?: number;
   /** KVM-speed budget for a restart to report in; scaled for TCG. Default 90 s. */
   bootTimeoutSeconds?: number;
+  /** The site's driver catalog (Auto Apply Drivers, Apply Driver Package); default: empty. */
+  drivers?: DriverCatalog;
+  /** The site's capture share and this machine's disk images (Capture Operating System Image); none: no destination is reachable. */
+  captureSite?: CaptureSite;
 }
 
 /** The volume a drive letter names, mounted in the guest. */
@@ -79,6 +90,8 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
   private windowsPartUuid?: string;
   /** Disk holding content downloaded with "Download all content locally before starting". */
   private downloadAllDisk?: number;
+  /** Local and hard-link user state stores on this machine's disks (user-state.ts). */
+  private readonly stateStores = new LocalStateStores();
 
   private constructor(private readonly options: QemuTaskSequenceMachineOptions) {
     this.name = options.machine.name;
@@ -224,6 +237,7 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     if (!planned.ok) return fail(EXIT.invalidParameter, `osddiskpart: ${planned.message}`);
     const lost = volumes.partitions.filter((p) => p.diskIndex === request.diskIndex).map((p) => p.device);
     if (this.windowsDevice && lost.includes(this.windowsDevice)) this.windowsDevice = undefined;
+    this.stateStores.volumesLost(lost);
     await this.unmountAll(signal);
     const r = await this.shell.run(['set -e', ...planned.plan.commands].join('\n'), 120, signal);
     if (r.exitCode !== 0) return fail(EXIT.generalFailure, `osddiskpart failed on disk ${request.diskIndex} (${disk.device})`, ...r.output);
@@ -320,7 +334,7 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     const letter = target.driveLetter ?? 'C:';
     const mount = mountPoint(letter);
     const onTarget = sourceLetter !== undefined && sourceLetter === target.driveLetter;
-    const keep = KEPT_ON_WIPE.map((k) => `! -iname ${k}`).join(' ');
+    const keep = [...KEPT_ON_WIPE, ...this.stateStores.keptOnWipe(target.device)].map((k) => `! -iname ${shellQuote(k)}`).join(' ');
     const steps = [
       'set -e',
       // The image comes off the target volume itself: read it from RAM while the volume is rewritten.
@@ -358,8 +372,21 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     };
   }
 
-  async applyDrivers(): Promise<ActionOutcome> {
-    return notYet('Applying drivers');
+  async applyDrivers(request: ApplyDriversRequest, signal?: AbortSignal): Promise<ActionOutcome> {
+    const facts = await this.facts(signal);
+    const windows = (await this.storedSettings(signal))?.windows;
+    return applyDriversInGuest(
+      request,
+      {
+        shell: this.shell,
+        facts,
+        catalog: this.options.drivers ?? { drivers: [], packages: [] },
+        content: this.options.content,
+        ...(windows ? { windows } : {}),
+        download: (packageId, s) => this.downloadContent({ packageId, mode: 'downloadOnDemand', destination: 'tsCache' }, s),
+      },
+      signal,
+    );
   }
 
   async runCommand(request: RunCommandRequest, signal?: AbortSignal): Promise<ActionOutcome> {
@@ -388,15 +415,35 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
   }
 
   async stateStore(): Promise<ActionOutcome> {
-    return notYet('Requesting or releasing a state store');
+    return fail(EXIT.notSupported, 'Request/Release State Store: the state migration point is not reachable from QEMU machines yet (the site servers are not wired into QEMU runs); a local store (OSDStateStorePath on the disk) needs no request');
   }
 
-  async userState(): Promise<ActionOutcome> {
-    return notYet('Capturing or restoring user state');
+  async userState(request: UserStateRequest, signal?: AbortSignal): Promise<ActionOutcome> {
+    return this.stateStores.run(request, this.userStateHost(), signal);
   }
 
-  async captureImage(): Promise<ActionOutcome> {
-    return notYet('Capturing an image');
+  /** How the user profiles at the end compare with what Capture User State saw; undefined when nothing was restored. */
+  async userStateComparison(signal?: AbortSignal): Promise<UserStateComparison | undefined> {
+    return this.stateStores.compare(this.userStateHost(), signal);
+  }
+
+  private userStateHost(): UserStateHost {
+    return {
+      shell: this.shell,
+      volumeOf: async (letter, signal) => {
+        const v = await this.volumeFor(letter, signal);
+        return v && { device: v.partition.device, mount: v.mount };
+      },
+      windowsVolume: async (signal) => {
+        const w = (await this.storedSettings(signal))?.windows;
+        return w && { device: w.partition.device, mount: w.mount };
+      },
+    };
+  }
+
+  async captureImage(request: CaptureImageRequest, signal?: AbortSignal): Promise<ActionOutcome> {
+    const volumes = await this.volumes(signal);
+    return captureImage({ qemu: this.options.machine, site: this.options.captureSite, volumes, windowsDevice: this.windowsDevice, release: () => this.unmountAll(signal) }, request, signal);
   }
 
   /** The Windows volume mounted, and the settings stored on it; undefined when no OS was applied. */

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import type { PartitionSpec } from '../../../../harness/index.js';
 import { readDiskImage } from '../../disk/index.js';
 import { toolsUnavailable } from '../../disk/test/helpers.js';
-import { labImages } from '../../machine/test/fixtures.js';
+import { extractBytes, extractPartition, labImages } from '../../machine/test/fixtures.js';
 import { buildExistingDisk, diskOverlay, generatedProfiles, profileFileBytes, type ExistingDiskSpec, type InstalledWindowsSpec } from '../existing-disk.js';
 
 const MIB = 1024 * 1024;
@@ -23,13 +23,6 @@ const part = (type: PartitionSpec['type'], size: PartitionSpec['size'], fileSyst
   bootable,
 });
 const md5 = (b: Uint8Array | string) => createHash('md5').update(b).digest('hex');
-
-/** Bytes [offset, offset+size) of a qcow2 (overlay) as a raw file: a raw window over the image, as lab/qemu/disk reads it. */
-async function extract(disk: string, p: { offsetBytes: number; sizeBytes: number }, out: string): Promise<string> {
-  const opts = `driver=raw,offset=${p.offsetBytes},size=${p.sizeBytes},file.driver=qcow2,file.file.driver=file,file.file.filename=${disk}`;
-  await execa('qemu-img', ['convert', '-O', 'raw', '--image-opts', opts, out]);
-  return out;
-}
 
 describe('lab/qemu/backend: existing machines\' disks', function () {
   this.timeout(300_000);
@@ -87,9 +80,9 @@ describe('lab/qemu/backend: existing machines\' disks', function () {
     expect(layout.sizeBytes).to.equal(256 * MIB);
     expect(layout.partitions.map((p) => [p.type, p.fileSystem, p.label])).to.deep.equal([['efi', 'fat32', 'SYSTEM'], ['msr', undefined, undefined], ['primary', 'ntfs', 'Windows']]);
 
-    const esp = await extract(disk, layout.partitions[0]!, join(dir, 'esp.fat'));
+    const esp = await extractPartition(disk, layout.partitions[0]!, join(dir, 'esp.fat'));
     expect((await execa('mdir', ['-b', '-i', esp, '::/EFI/Boot'])).stdout).to.match(/bootx64\.efi/i);
-    const volume = await extract(disk, layout.partitions[2]!, join(dir, 'windows.ntfs'));
+    const volume = await extractPartition(disk, layout.partitions[2]!, join(dir, 'windows.ntfs'));
     const cat = async (path: string) => (await execa('ntfscat', [volume, path], { encoding: 'buffer' })).stdout as Uint8Array;
     expect((await execa('ntfsls', [volume, '-p', '/Users'])).stdout.split('\n')).to.include.members(['user1', 'user2', 'Default', 'Public']);
     const state = spec.windows!.profiles[1]!.files[1]!;
@@ -112,7 +105,7 @@ describe('lab/qemu/backend: existing machines\' disks', function () {
     expect(built.disk.notes.join('\n')).to.match(/MBR boot code written; active partition 1/);
     const layout = await readDiskImage(built.disk.path);
     expect(layout.partitions.map((p) => [p.type, p.fileSystem, p.active])).to.deep.equal([['primary', 'ntfs', true]]);
-    const mbr = await extract(built.disk.path, { offsetBytes: 0, sizeBytes: 512 }, join(dir, 'mbr.raw'));
+    const mbr = await extractBytes(built.disk.path, 0, 1, join(dir, 'mbr.raw'));
     const { stdout } = await execa('sh', ['-c', `head -c 440 ${mbr} | md5sum`]);
     expect(stdout.split(' ')[0]).to.not.equal(md5(Buffer.alloc(440)));
 

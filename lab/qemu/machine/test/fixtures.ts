@@ -106,6 +106,8 @@ export async function bootLabMachine(options: {
   cleanup: CleanupRegistry;
   signal: AbortSignal;
   ccmCacheSizeBytes?: number;
+  /** Host folder for the site's capture share (Capture Operating System Image). */
+  captureShareRoot?: string;
 }): Promise<BootedLabMachine> {
   const { images, dir } = options;
   const disk = join(dir, 'disk0.qcow2');
@@ -139,6 +141,7 @@ export async function bootLabMachine(options: {
     content: new MediaContentSource(),
     winpeBootedFrom: 'bootMedia',
     ccmCacheSizeBytes: options.ccmCacheSizeBytes,
+    ...(options.captureShareRoot ? { captureSite: { shareRoot: options.captureShareRoot, diskImages: [{ path: disk, format: 'qcow2' as const }] } } : {}),
     // The media stays in the drive for WinPE; for the hard disk it comes out, as an engineer would take it.
     prepareBoot: async (target) => {
       if (target === 'FullOS') await qmp.execute('eject', { device: 'media0', force: true });
@@ -149,7 +152,8 @@ export async function bootLabMachine(options: {
 
 /** MiB `skip`.. of the disk image as a raw file (qemu-img reads the qcow2). */
 export async function extractBytes(disk: string, skipMiB: number, countMiB: number, out: string): Promise<string> {
-  await execa('qemu-img', ['dd', '-f', 'qcow2', '-O', 'raw', 'bs=1M', `skip=${skipMiB}`, `count=${countMiB}`, `if=${disk}`, `of=${out}`]);
+  // qemu-img dd (QEMU 7.2) counts the skipped blocks in `count`.
+  await execa('qemu-img', ['dd', '-f', 'qcow2', '-O', 'raw', 'bs=1M', `skip=${skipMiB}`, `count=${skipMiB + countMiB}`, `if=${disk}`, `of=${out}`]);
   return out;
 }
 

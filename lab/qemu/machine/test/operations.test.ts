@@ -63,7 +63,9 @@ describe('lab/qemu machine: operations in a real WinPE @qemu @slow', function ()
       const capture = await contract.captureImage({ destination: '\\\\server\\share\\x.wim' });
       expect(capture.exitCode).to.equal(EXIT.notSupported);
       expect(capture.output?.join(' ')).to.match(/not supported yet on the QEMU backend/);
-      expect((await contract.userState({ operation: 'capture', storeLocation: 'local', hardLinks: true, continueOnError: false })).exitCode).to.equal(EXIT.notSupported);
+      expect((await contract.userState({ operation: 'capture', storeLocation: 'stateMigrationPoint', hardLinks: false, storePath: '\\\\SMP01\\SMPSTOREB$', continueOnError: false })).exitCode).to.equal(EXIT.notSupported);
+      // A local store without a Windows installation: nothing to capture from.
+      expect((await contract.userState({ operation: 'capture', storeLocation: 'local', hardLinks: true, storePath: 'C:\\StateStore', continueOnError: false })).exitCode).to.equal(EXIT.pathNotFound);
       expect((await contract.stateStore({ operation: 'capture', retryCount: 0, retryDelaySeconds: 0, fallbackToNetworkAccessAccount: false })).exitCode).to.equal(EXIT.notSupported);
       await machine.powerOff();
     });
