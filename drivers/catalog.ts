@@ -25,6 +25,8 @@ export interface DriverPackage {
   driverIds: string[];
   /** Distribution points holding the package's content; empty until distributed. */
   distributionPoints: string[];
+  /** Folder the package's content comes from: its drivers' INF paths are relative to it in the content. */
+  source?: string;
 }
 
 export interface DriverCatalog {

@@ -4,14 +4,20 @@
 // stornvme (NVMe by class code 010802) and the Intel PRO/1000 driver for QEMU's e1000 (82540EM)
 // are inbox in WinPE 10/11 and in Windows 10/11; virtio devices have no inbox driver.
 import type { CatalogDriver } from './catalog.js';
-import type { InfFile } from './inf/parse.js';
+import type { DriverVer, InfFile } from './inf/parse.js';
 
-interface InboxSpec {
-  inf: string;
+/** A driver known by the hardware IDs it claims rather than by an INF file on disk. */
+export interface ModelledDriverSpec {
+  /** Stands for the INF's path: "inbox:storahci.inf". */
+  file: string;
+  provider: string;
+  /** Name of the models sections ("Inbox" → Inbox.NTx86, Inbox.NTamd64). */
+  section: string;
   description: string;
-  className: string;
-  classGuid: string;
+  className?: string;
+  classGuid?: string;
   hardwareIds: string[];
+  driverVer: DriverVer;
 }
 
 const INBOX_DRIVER_VERSION = { date: '2006-06-21', version: '10.0.19041.1' };
@@ -25,31 +31,36 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function inboxDriver(spec: InboxSpec): CatalogDriver {
-  const section = 'Inbox';
+/** The INF such a driver would have: one decorated models section per architecture, since it exists for both. */
+export function modelledInf(spec: ModelledDriverSpec): InfFile {
+  const { section } = spec;
   const inf: InfFile = {
-    file: `inbox:${spec.inf}`,
+    file: spec.file,
     encoding: 'utf-16le',
     signature: '$Windows NT$',
-    provider: 'Microsoft',
-    class: spec.className,
-    classGuid: spec.classGuid,
-    driverVer: INBOX_DRIVER_VERSION,
+    provider: spec.provider,
+    ...(spec.className !== undefined ? { class: spec.className } : {}),
+    ...(spec.classGuid !== undefined ? { classGuid: spec.classGuid } : {}),
+    driverVer: spec.driverVer,
     manufacturers: [],
     modelsSections: [],
   };
-  // Inbox drivers exist for every architecture: one decorated models section per architecture.
   for (const [text, architecture] of [['NTx86', 'x86'], ['NTamd64', 'amd64']] as const) {
     const decoration = { text, architecture };
-    inf.manufacturers.push({ name: 'Microsoft', modelsSection: section, decorations: [decoration], line: 0 });
+    inf.manufacturers.push({ name: spec.provider, modelsSection: section, decorations: [decoration], line: 0 });
     inf.modelsSections.push({
       section: `${section}.${text}`,
-      manufacturer: 'Microsoft',
+      manufacturer: spec.provider,
       decoration,
       line: 0,
-      models: spec.hardwareIds.map((hardwareId) => ({ description: spec.description, installSection: spec.inf, hardwareId, compatibleIds: [], line: 0, featureScore: 0xff })),
+      models: spec.hardwareIds.map((hardwareId) => ({ description: spec.description, installSection: section, hardwareId, compatibleIds: [], line: 0, featureScore: 0xff })),
     });
   }
+  return inf;
+}
+
+function inboxDriver(spec: { inf: string; description: string; className: string; classGuid: string; hardwareIds: string[] }): CatalogDriver {
+  const inf = modelledInf({ ...spec, file: `inbox:${spec.inf}`, provider: 'Microsoft', section: 'Inbox', driverVer: INBOX_DRIVER_VERSION });
   return deepFreeze({ id: inf.file, name: spec.description, inf, signed: true, signature: 'signed: inbox (Microsoft)', enabled: true, categories: [], inbox: true });
 }
 

@@ -6,6 +6,8 @@ export { DEFAULT_TARGET_OS, parseDecoration, type TargetOs, type TargetOsDecorat
 export { pciDeviceIdentity, deviceIdentity, type DeviceIdentity, type PciIdScheme } from './pnp/device-ids.js';
 export { rankDrivers, applicableSections, compareCandidates, whyAhead, formatRank, DRIVER_UNTRUSTED_RANK, type Candidate, type Misfit, type IdentifierMatch, type RankableDriver } from './pnp/rank.js';
 export { importDrivers, findInfFiles, bootImageDrivers, BOOT_CRITICAL_CLASSES, type CatalogDriver, type DriverPackage, type DriverCatalog, type ImportOptions, type Rejection } from './catalog.js';
-export { INBOX_DRIVERS } from './inbox.js';
+export { INBOX_DRIVERS, modelledInf, type ModelledDriverSpec } from './inbox.js';
 export { autoApplyDrivers, applyDriverPackage, decideDriverStep, type DriverStepDecision, type AutoApplyOptions, type DriverStepOptions, type DeviceDriverDecision, type ApplyDriverPackageDecision } from './apply.js';
-export { LAB_DEVICES, guestKernelModules, type LabDevice, type GuestModule } from './lab-devices.js';
+export { LAB_DEVICES, guestKernelModules, winpeDriverFor, type LabDevice, type GuestModule } from './lab-devices.js';
+export { scenarioDriverCatalog, scenarioBootImageDrivers, scenarioBootImageDriverLists, bootImageLinuxModules, targetOs } from './scenario-catalog.js';
+export { planDriverStep, type DriverStepPlan, type DriverStaging, type DriverStepPlanOptions } from './step-plan.js';

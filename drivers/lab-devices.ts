@@ -49,13 +49,23 @@ export interface GuestModule {
   reason: string;
 }
 
+/** The driver a Windows PE (or Windows) with `drivers` binds to a device: the best of them and the inbox ones; undefined: none. */
+export function winpeDriverFor(
+  device: Omit<PciDevice, 'driverLoaded'>,
+  drivers: readonly CatalogDriver[],
+  target: TargetOs = DEFAULT_TARGET_OS,
+  inbox: readonly CatalogDriver[] = INBOX_DRIVERS,
+): Candidate<CatalogDriver> | undefined {
+  return rankDrivers(pciDeviceIdentity({ ...device, driverLoaded: false }), [...drivers, ...inbox], target).candidates[0];
+}
+
 /** For each lab device: load its Linux module only if one of `drivers` (or an inbox driver) claims it. */
 export function guestKernelModules(drivers: readonly CatalogDriver[], target: TargetOs = DEFAULT_TARGET_OS, inbox: readonly CatalogDriver[] = INBOX_DRIVERS): GuestModule[] {
   return LAB_DEVICES.map((device) => {
-    const identity = pciDeviceIdentity({ ...device.pci, driverLoaded: false });
-    const best = rankDrivers(identity, [...drivers, ...inbox], target).candidates[0];
+    const name = pciDeviceIdentity({ ...device.pci, driverLoaded: false }).name;
+    const best = winpeDriverFor(device.pci, drivers, target, inbox);
     return best
-      ? { device, linuxModule: device.linuxModule, load: true, driver: best, reason: `${best.driver.inf.file} claims ${identity.name} (rank ${formatRank(best.rank)})` }
-      : { device, linuxModule: device.linuxModule, load: false, reason: `no driver in the image claims ${identity.name} (${device.qemuDevice}): the guest has no ${device.role} device there` };
+      ? { device, linuxModule: device.linuxModule, load: true, driver: best, reason: `${best.driver.inf.file} claims ${name} (rank ${formatRank(best.rank)})` }
+      : { device, linuxModule: device.linuxModule, load: false, reason: `no driver in the image claims ${name} (${device.qemuDevice}): the guest has no ${device.role} device there` };
   });
 }

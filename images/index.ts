@@ -6,5 +6,5 @@ export { loadOsImageSpec, parseOsImageSpec, type OsImageSpec, type OsImageEditio
 export { wimContentHash } from './os-image/content-hash.js';
 export { OS_VERSION_MARKER } from './os-image/windows-tree.js';
 export { buildBootImage, newestKernelRelease, BOOT_IMAGE_TOOLS, type BootImage, type BootImageOptions } from './boot-image/build.js';
-export { BOOT_IMAGE_DRIVERS, ALWAYS_INCLUDED_MODULES } from './boot-image/drivers.js';
+export { BOOT_IMAGE_DRIVERS, ALWAYS_INCLUDED_MODULES, bootImageDriversForModules } from './boot-image/drivers.js';
 export { buildFullOsPayload, fullOsAppend, loaderConfig, FULL_OS_FILES, type FullOsPayload, type FullOsPayloadOptions } from './full-os/build.js';

@@ -145,7 +145,18 @@ const contentFields = {
   distributionPoints: z.array(ref('a distribution point')).optional().describe('Where the content is distributed. Default: every distribution point.'),
 };
 
-const bootImage = z.strictObject({ ...contentFields, arch: z.enum(ARCHITECTURES).describe('Boot image architecture.') }).describe('A boot image (Windows PE).');
+const bootImage = z
+  .strictObject({
+    ...contentFields,
+    arch: z.enum(ARCHITECTURES).describe('Boot image architecture.'),
+    drivers: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Drivers added to the boot image: driver package IDs (all their drivers) or INF file names (e.g. netkvm.inf) of the driver packages\' sources; mass storage and network drivers only, as ConfigMgr advises. Inbox drivers are always there. Default: the drivers of every machine\'s NIC and disk controller.',
+      ),
+  })
+  .describe('A boot image (Windows PE).');
 const osImage = z
   .strictObject({
     ...contentFields,
@@ -157,7 +168,12 @@ const osImage = z
 const driverPackage = z
   .strictObject({
     ...contentFields,
-    hardwareIds: z.array(z.string().min(1)).default([]).describe('PnP hardware IDs the package has drivers for, e.g. PCI\\VEN_8086&DEV_10D3. Default: none.'),
+    source: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder of the package\'s drivers, relative to this file: INF files with their files, found in subfolders too (as Import Driver finds them); what the distribution points serve. Default: none (the drivers are known only by hardwareIds).'),
+    hardwareIds: z.array(z.string().min(1)).default([]).describe('PnP hardware IDs the package has drivers for, e.g. PCI\\VEN_8086&DEV_10D3, when it has no source. Default: none.'),
   })
   .describe('A driver package.');
 const softwarePackage = z

@@ -28,3 +28,17 @@ export const ALWAYS_INCLUDED_MODULES: readonly string[] = [
   'nls_ascii',
   'isofs',
 ];
+
+/**
+ * The driver-list names whose modules include these Linux modules (drivers/ LAB_DEVICES names the
+ * module per device), plus USB mass storage, which Windows PE has in the box: what a boot image
+ * with exactly a scenario's driver list is built from.
+ */
+export function bootImageDriversForModules(linuxModules: readonly string[]): string[] {
+  const names = linuxModules.map((module) => {
+    const name = Object.keys(BOOT_IMAGE_DRIVERS).find((key) => BOOT_IMAGE_DRIVERS[key]!.includes(module));
+    if (!name) throw new Error(`no boot-image driver carries the kernel module ${module}; add it to BOOT_IMAGE_DRIVERS`);
+    return name;
+  });
+  return [...new Set([...names, 'usb-storage'])];
+}
