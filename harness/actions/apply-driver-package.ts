@@ -1,5 +1,5 @@
 // Apply Driver Package (osd-behaviours §2.5): stage every driver of one package for Windows setup.
-import { catalogue, flag, packageContent } from './common.js';
+import { catalogue, flag, logDriverClient, packageContent } from './common.js';
 import type { ActionContext, ActionModule } from './types.js';
 
 function driverPackageId(ctx: ActionContext): string | undefined {
@@ -14,6 +14,8 @@ export const applyDriverPackage: ActionModule = {
     const packageId = driverPackageId(ctx);
     const content = await packageContent(ctx, packageId);
     if (content.failed) return content.failed;
-    return ctx.machine.applyDrivers({ mode: 'package', packageId, bestMatch: false, allowUnsigned: flag(ctx.variable('OSDAllowUnsignedDriver')) }, ctx.signal);
+    const outcome = await ctx.machine.applyDrivers({ mode: 'package', packageId, bestMatch: false, allowUnsigned: flag(ctx.variable('OSDAllowUnsignedDriver')) }, ctx.signal);
+    logDriverClient(ctx, outcome);
+    return outcome;
   },
 };

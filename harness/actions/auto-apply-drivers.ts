@@ -1,5 +1,5 @@
 // Auto Apply Drivers (osd-behaviours §2.6): match the catalog against the devices found; not on stand-alone media.
-import { catalogue, flag } from './common.js';
+import { catalogue, flag, logDriverClient } from './common.js';
 import type { ActionModule } from './types.js';
 
 export const autoApplyDrivers: ActionModule = {
@@ -7,8 +7,8 @@ export const autoApplyDrivers: ActionModule = {
   environments: ['WinPE'],
   validate: (ctx) =>
     ctx.facts.bootedFrom === 'standaloneMedia' ? 'Auto Apply Drivers is not supported on stand-alone media (use Apply Driver Package)' : undefined,
-  run: (ctx) =>
-    ctx.machine.applyDrivers(
+  async run(ctx) {
+    const outcome = await ctx.machine.applyDrivers(
       {
         mode: 'auto',
         bestMatch: flag(ctx.variable('OSDAutoApplyDriverBestMatch'), true),
@@ -16,5 +16,8 @@ export const autoApplyDrivers: ActionModule = {
         categories: ctx.variable('OSDAutoApplyDriverCategoryList')?.split(',').map((c) => c.trim()).filter(Boolean),
       },
       ctx.signal,
-    ),
+    );
+    logDriverClient(ctx, outcome);
+    return outcome;
+  },
 };

@@ -44,3 +44,8 @@ export async function packageContent(ctx: ActionContext, packageId: string | und
 export function storeOutput(ctx: ActionContext, variableName: string | undefined, output: string[] | undefined): void {
   if (variableName) ctx.setVariable(variableName, (output ?? []).join('\r\n').slice(-1000));
 }
+
+/** What osddriverclient.exe says about a driver step (the machine's output lines) goes into smsts.log under its component. */
+export function logDriverClient(ctx: ActionContext, outcome: { exitCode: number; output?: string[] }): void {
+  for (const line of outcome.output ?? []) ctx.log.info(line, 'osddriverclient.cpp:1020', 'OSDDriverClient');
+}

@@ -1,6 +1,7 @@
 // Plain configuration of a simulated machine, filled by a runner from the scenario.
 
 import type { Architecture, Firmware, PartitionDiskRequest } from '../../harness/index.js';
+import type { DriverCatalog } from '../../drivers/index.js';
 import type { NicModel, StorageControllerModel } from './devices.js';
 import type { VolumeLayout } from './disk/disk.js';
 import type { TwinMediaConfig } from './site/media.js';
@@ -98,4 +99,12 @@ export interface TwinMachineConfig {
   commands?: TwinCommandRule[];
   smbios?: { manufacturer?: string; product?: string; serial?: string; uuid?: string };
   timings?: Partial<TwinTimings>;
+  /** The site's driver catalog and what the boot images' driver lists mean for this machine; default: an empty catalog, network everywhere. */
+  drivers?: TwinDriverConfig;
+}
+
+export interface TwinDriverConfig {
+  catalog: DriverCatalog;
+  /** Boot image ID → why Windows PE from that image has no network on this machine (no driver for its NIC). */
+  noNetworkIn?: Record<string, string>;
 }

@@ -21,11 +21,13 @@ import type {
   TaskSequenceMachine,
   UserStateRequest,
 } from '../../harness/index.js';
+import { planDriverStep } from '../../drivers/index.js';
 import { ClientCache } from './cache.js';
 import { NIC_PCI, STORAGE_PCI } from './devices.js';
 import { Disk, type Partition } from './disk/disk.js';
 import { bootLoaderFiles, systemPartition, WINDOWS_MARKER } from './disk/boot.js';
 import { MIB } from './disk/partition-types.js';
+import { noNetworkMessage, stageOnVolume } from './drivers.js';
 import { EXIT } from './exit-codes.js';
 import type { TwinPhase } from './observer.js';
 import { firmwareBoot, type BootState, type FirmwareOutcome } from './firmware.js';
@@ -96,6 +98,7 @@ export class TwinMachine implements TaskSequenceMachine {
     const winpe = this.state.environment === 'WinPE';
     const cache = winpe ? this.tsCache : this.ccmCache;
     const osVolume = this.osPartition();
+    const offline = this.winpeWithoutNetwork() !== undefined;
     return {
       name: c.name,
       firmware: c.firmware,
@@ -110,10 +113,10 @@ export class TwinMachine implements TaskSequenceMachine {
         uuid: c.smbios?.uuid ?? '00000000-0000-0000-0000-000000000000',
       },
       pciDevices: [
-        { ...NIC_PCI[c.nic.model], driverLoaded: true },
+        { ...NIC_PCI[c.nic.model], driverLoaded: !offline },
         ...[...new Set(this.disks.map((d) => d.controller))].map((m) => ({ ...STORAGE_PCI[m], driverLoaded: true })),
       ],
-      networkAdapters: [{ mac: c.nic.mac, model: c.nic.model, ipAddress: this.state.poweredOn ? leaseFor(c.nic.mac) : undefined }],
+      networkAdapters: [{ mac: c.nic.mac, model: c.nic.model, ipAddress: this.state.poweredOn && !offline ? leaseFor(c.nic.mac) : undefined }],
       disks: this.disks.map((d) => d.facts()),
       environment: this.state.environment,
       bootedFrom: this.state.bootedFrom,
@@ -174,6 +177,8 @@ export class TwinMachine implements TaskSequenceMachine {
         return { ...fail(EXIT.generalFailure, `stand-alone media does not carry ${request.packageId} and has no distribution point to get it from`) };
       }
     }
+    const offline = this.winpeWithoutNetwork();
+    if (offline) return { ...fail(EXIT.generalFailure, ...noNetworkMessage(offline)) };
     if (request.mode === 'downloadAll' && this.state.bootedFrom !== 'disk') {
       return { ...fail(EXIT.generalFailure, downloadAllRefusal(this.state.bootedFrom === 'pxe' ? 'pxe' : 'media', false)!) };
     }
@@ -236,12 +241,39 @@ export class TwinMachine implements TaskSequenceMachine {
     if (request.mode === 'auto' && this.state.bootedFrom === 'standaloneMedia') {
       return fail(EXIT.generalFailure, 'Auto Apply Drivers needs the management point and is not supported on stand-alone media');
     }
-    if (request.mode === 'package' && request.packageId) {
-      const got = await this.downloadContent({ packageId: request.packageId, mode: 'downloadOnDemand', destination: 'tsCache' }, signal);
-      if (got.exitCode !== EXIT.success) return got;
+    const os = this.osPartition();
+    if (!os?.volume) return fail(EXIT.pathNotFound, 'no Windows installation to stage drivers into: apply an operating system image first');
+    const catalog = this.config.drivers?.catalog ?? { drivers: [], packages: [] };
+    const plan = planDriverStep(request, (await this.facts()).pciDevices, catalog, { architecture: this.config.architecture, available: (id) => this.contentReachable(id) });
+    if (plan.failure) return fail(EXIT.contentNotFound, ...plan.log);
+    const output = [...plan.log];
+    const letter = os.driveLetter ?? 'C:';
+    for (const { packageId, drivers } of plan.downloads) {
+      const got = await this.downloadContent({ packageId, mode: 'downloadOnDemand', destination: 'tsCache' }, signal);
+      if (got.exitCode !== EXIT.success) return fail(got.exitCode, ...output, `failed to download driver package ${packageId}`, ...(got.output ?? []));
+      output.push(...stageOnVolume(os.volume, letter, drivers));
     }
+    os.volume.writeFile('\\windows\\inf\\setupapi.offline.log', os.volume.sizeOf('\\windows\\inf\\setupapi.offline.log') + plan.record.join('\n').length + 64);
+    output.push(`Windows Setup's choice per device recorded in ${letter}\\Windows\\INF\\setupapi.offline.log`, ...plan.record);
     await this.inPhase('drivers', this.world.sim.sleep(this.timings.commandMs, signal));
-    return { exitCode: EXIT.success };
+    return { exitCode: EXIT.success, output };
+  }
+
+  /** Whether content can be had now without waiting: on the media this machine booted, or on a usable DP. */
+  private contentReachable(packageId: string): boolean {
+    if ((this.state.bootedFrom === 'standaloneMedia' || this.state.bootedFrom === 'prestagedMedia') && this.config.media?.packages?.includes(packageId)) return true;
+    if (this.state.bootedFrom === 'standaloneMedia' || this.winpeWithoutNetwork()) return false;
+    const d = this.config.deployment;
+    const route = (dp: DistributionPoint) => this.world.topology.route(dp.node, this.node)?.latencyMs ?? Infinity;
+    return contentLocations(packageId, this.config.site, this.world.distributionPoints, { allowRemote: d.allowRemoteDp, allowUnprotected: d.allowUnprotectedDp }, route).length > 0;
+  }
+
+  /** Why Windows PE has no network on this machine (its boot image lacks the NIC's driver); undefined when it has. */
+  private winpeWithoutNetwork(): string | undefined {
+    if (this.state.environment !== 'WinPE') return undefined;
+    const media = this.state.bootedFrom === 'bootMedia' || this.state.bootedFrom === 'standaloneMedia' || this.state.bootedFrom === 'prestagedMedia';
+    const bootImage = (media ? this.config.media?.bootImage : undefined) ?? this.config.deployment.bootImage;
+    return bootImage === undefined ? undefined : this.config.drivers?.noNetworkIn?.[bootImage];
   }
 
   async runCommand(request: RunCommandRequest, signal?: AbortSignal): Promise<ActionOutcome> {

@@ -3,6 +3,9 @@
 // the wall time the lab opened (so smsts.log and step times read like a real run's).
 import { EnvironmentError, type Scenario } from '../../scenarios/index.js';
 import type { Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart, TaskSequenceMachine } from '../../harness/index.js';
+import { scenarioBootImageDriverLists, scenarioDriverCatalog, type CatalogDriver, type DriverCatalog } from '../../drivers/index.js';
+import { NIC_PCI } from './devices.js';
+import { twinDriverConfig } from './scenario/drivers.js';
 import { twinMachineConfig } from './scenario/machine-config.js';
 import { ScenarioTwinMachine } from './scenario/scenario-machine.js';
 import { twinWorldConfig } from './scenario/world-config.js';
@@ -45,7 +48,8 @@ export class TwinBackend implements LabBackend {
 
   async open(scenario: Scenario, plans: MachinePlan[], signal: AbortSignal): Promise<Lab> {
     signal.throwIfAborted();
-    const lab = new TwinScenarioLab(scenario, plans, this.options.seed);
+    const catalog = await scenarioDriverCatalog(scenario, signal);
+    const lab = new TwinScenarioLab(scenario, plans, { catalog, lists: scenarioBootImageDriverLists(scenario, catalog) }, this.options.seed);
     this.options.onWorld?.(lab.world);
     return lab;
   }
@@ -61,6 +65,7 @@ class TwinScenarioLab implements Lab {
   constructor(
     private readonly scenario: Scenario,
     plans: MachinePlan[],
+    drivers: { catalog: DriverCatalog; lists: ReadonlyMap<string, CatalogDriver[]> },
     seed?: number,
   ) {
     const config = twinWorldConfig(scenario, plans);
@@ -71,6 +76,7 @@ class TwinScenarioLab implements Lab {
     this.clock = { now: () => epoch + sim.now(), sleep: (ms, signal) => sim.sleep(ms, signal) };
     for (const plan of plans) {
       const { config, extras } = twinMachineConfig(scenario, plan);
+      config.drivers = twinDriverConfig(scenario, drivers.catalog, drivers.lists, extras.nicPci ?? NIC_PCI[config.nic.model]);
       this.machines.set(plan, new ScenarioTwinMachine(this.world, config, extras, this.clock));
     }
     this.scheduleEvents(new Set(plans.map((p) => p.machine.name)));
