@@ -4,12 +4,17 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderHtmlReport } from '../index.js';
+import { fileURLToPath } from 'node:url';
+import { runScenario, type ScenarioRun } from '../../harness/index.js';
+import { TwinBackend } from '../../lab/index.js';
+import { loadScenario } from '../../scenarios/index.js';
+import { renderHtmlReport, reportData } from '../index.js';
 import { findChromium, measurePage, screenshot, type ChartMeasure, type PageMeasure } from './html-browser.js';
 import { capacityFixture, runReportFixture, type ReportFixture } from './html-fixtures.js';
 import { countColour, decodePng } from './html-png.js';
 
 const chromium = findChromium();
+const EXAMPLE = fileURLToPath(new URL('../../scenarios/bare-metal-uefi-gpt-pxe.yaml', import.meta.url));
 
 const charts = (page: PageMeasure, kind: string): ChartMeasure[] => page.charts.filter((c) => c.chart === kind);
 
@@ -19,6 +24,8 @@ describe('HTML report in headless Chromium', function () {
   let fixture: ReportFixture;
   let run: { html: string; png: string; page: PageMeasure };
   let capacity: { html: string; png: string; page: PageMeasure };
+  let twin: { html: string; png: string; page: PageMeasure };
+  let twinRun: ScenarioRun;
 
   before(async function () {
     if (!chromium) {
@@ -36,7 +43,11 @@ describe('HTML report in headless Chromium', function () {
     };
     run = await open('run', renderHtmlReport(fixture.input));
     capacity = await open('capacity', renderHtmlReport({ result: { ...fixture.input.result, pass: true, machines: [] }, capacity: capacityFixture() }));
-    console.log(`    screenshots: ${run.png}, ${capacity.png}`);
+    // A twin run of a shipped example, with the data the runner recorded (disks, downloads, cache, restarts).
+    const scenario = await loadScenario(EXAMPLE);
+    twinRun = await runScenario(scenario, { backend: new TwinBackend() });
+    twin = await open('twin', renderHtmlReport({ result: twinRun.result, machines: reportData(twinRun.recordings, scenario.content), title: scenario.name }));
+    console.log(`    screenshots: ${run.png}, ${capacity.png}, ${twin.png}`);
   });
 
   it('draws every chart with a non-zero size', () => {
@@ -62,6 +73,22 @@ describe('HTML report in headless Chromium', function () {
     expect(charts(run.page, 'disk').map((c) => c.drawn.partition)).to.deep.equal([3, 3]);
     expect(charts(run.page, 'bars').map((c) => c.drawn.bar)).to.deep.equal([1, 1]);
     expect(charts(run.page, 'line').map((c) => c.drawn.series)).to.deep.equal([2, 2]);
+  });
+
+  it('draws what the runner recorded of a twin run: the disk bar, the download, the cache usage and the restart', () => {
+    const recording = twinRun.recordings.get('PC-UEFI-01')!;
+    // EFI, MSR and Windows on disk 0, as the example's Format and Partition Disk step lays them out.
+    expect(charts(twin.page, 'disk').map((c) => c.drawn.partition)).to.deep.equal([3]);
+    // The OS image is the one package the example downloads; its bar carries bytes and throughput.
+    expect(recording.downloads.map((d) => d.packageId)).to.deep.equal(['LAB00003']);
+    expect(charts(twin.page, 'bars').map((c) => c.drawn.bar)).to.deep.equal([1]);
+    // Cache used and the cache size as its limit.
+    expect(charts(twin.page, 'line').map((c) => c.drawn.series)).to.deep.equal([2]);
+    expect(recording.cache.at(-1)!.usedBytes).to.equal(recording.downloads[0]!.bytes);
+    // Setup Windows and ConfigMgr restarts into the new OS: one mark on the timeline.
+    expect(charts(twin.page, 'gantt').map((c) => c.drawn.reboot)).to.deep.equal([1]);
+    for (const c of twin.page.charts) expect(c.width * c.height, `${c.chart} chart`).to.be.greaterThan(0);
+    expect(twin.page.resources).to.deep.equal([]);
   });
 
   it('draws the capacity plan: completion distributions, link and DP utilisation, the sweep', () => {

@@ -31,7 +31,7 @@ export function barChart(o: BarChartOptions): string {
     const y = box.top + i * ROW;
     const w = Math.max(2, x(r.value) - x0);
     body.push(
-      `<text x="${x0 - 8}" y="${y + 15}" text-anchor="end" fill="${INK}">${escapeHtml(clip(r.label, 32))}<title>${escapeHtml(r.label)}</title></text>`,
+      `<text x="${x0 - 8}" y="${y + 15}" text-anchor="end" fill="${INK}">${escapeHtml(clip(r.label, 28))}<title>${escapeHtml(r.label)}</title></text>`,
       `<rect class="bar" x="${x0}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" fill="${seriesColour(0)}"><title>${escapeHtml(`${r.label}: ${o.format(r.value)}${r.note ? `, ${r.note}` : ''}`)}</title></rect>`,
       `<text x="${(x0 + w + 6).toFixed(1)}" y="${y + 15}" fill="${INK}">${escapeHtml([o.format(r.value), r.note].filter(Boolean).join(' · '))}</text>`,
     );
