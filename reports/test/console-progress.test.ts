@@ -26,11 +26,11 @@ class Screen implements ConsoleOutput {
   write(text: string): boolean {
     this.written += text;
     for (let i = 0; i < text.length; i++) {
-      const esc = /^\u001b\[(\d*)([AK])/.exec(text.slice(i));
+      const esc = text[i] === '\u001b' ? /^\[(\d*)([AK])/.exec(text.slice(i + 1)) : null;
       if (esc) {
         if (esc[2] === 'A') this.row = Math.max(0, this.row - Number(esc[1] || 1));
         else this.lines[this.row] = '';
-        i += esc[0].length - 1;
+        i += esc[0].length;
       } else if (text[i] === '\r') {
         this.col = 0;
       } else if (text[i] === '\n') {
