@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { parseScenario, type Scenario } from '../../scenarios/index.js';
 import { parseInf, type CatalogDriver } from '../index.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -22,4 +24,14 @@ export function nicInf(file: string, modelLine: string, options: { driverVer?: s
       `[Install]\n${options.featureScore ? `FeatureScore=${options.featureScore}\n` : ''}[Strings]\nMfg="Test ${file}"\nDesc="Test NIC ${file}"\n`,
     options.driverVer,
   );
+}
+
+/** A virtio-net machine from boot media whose boot image's driver list decides whether Windows PE has network. */
+export const NIC_SCENARIO = `${FIXTURES}scenarios/boot-image-nic.yaml`;
+
+/** The NIC scenario with another boot-image driver list, and more driver packages when given (YAML list items). */
+export async function nicScenario(drivers = '[viostor.inf]', extraPackages = ''): Promise<Scenario> {
+  let text = (await readFile(NIC_SCENARIO, 'utf8')).replace('drivers: [viostor.inf]', `drivers: ${drivers}`);
+  if (extraPackages) text = text.replace('  driverPackages:\n', `  driverPackages:\n${extraPackages}`);
+  return parseScenario(NIC_SCENARIO, text);
 }

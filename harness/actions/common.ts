@@ -36,7 +36,11 @@ export const missing = (name: string) => `The required variable ${name} is not s
 export async function packageContent(ctx: ActionContext, packageId: string | undefined): Promise<{ location?: string; failed?: ActionResult }> {
   if (!packageId) return {};
   const content = await ctx.machine.downloadContent({ packageId, mode: 'downloadOnDemand', destination: 'tsCache' }, ctx.signal);
-  if (content.exitCode !== 0) return { failed: { ...content, reason: `Failed to resolve the source for package ${packageId}` } };
+  if (content.exitCode !== 0) {
+    // Why the machine could not get it (no network adapter, cache too small …), as the download component logs it.
+    for (const line of content.output ?? []) ctx.log.error(line, 'downloadcontent.cpp:1004', 'OSDDownloadContent');
+    return { failed: { ...content, reason: `Failed to resolve the source for package ${packageId}` } };
+  }
   return { location: content.location };
 }
 
