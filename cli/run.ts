@@ -68,7 +68,9 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .addHelpText(
       'after',
       '\nExample:\n  osdlab run scenarios/bare-metal-uefi-gpt-pxe.yaml --out runs/demo\n  osdlab run nightly.yaml --shard 2/4 --junit junit.xml\n\n' +
-        'The run folder holds result.json, junit.xml, machines/<name>/smsts.log and scenario.resolved.json.\n' +
+        'The run folder holds result.json, junit.xml, report.html, machines/<name>/smsts.log, scenario.resolved.json\n' +
+        'and run.json (shard, report data); `osdlab report merge` merges the folders of the shards.\n' +
+        'Progress: a live view per machine on a terminal, plain lines when not a terminal or with CI=true.\n' +
         'Exit code 0 when every expectation holds, 1 when one does not, 2 for bad input or usage,\n3 when the environment cannot run it.\n',
     )
     .action(async (file: string, opts: { backend: string; out?: string; json?: string; junit?: string; only?: string[]; shard?: string }) => {
