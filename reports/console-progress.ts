@@ -101,8 +101,9 @@ export class LiveProgressView implements ProgressView {
   /** The block's rows: a header, then one row per running machine, as many as the terminal has room for. */
   render(): string[] {
     if (this.running.size === 0) return [];
-    const columns = this.out.columns ?? 80;
-    const room = Math.max(1, (this.out.rows ?? 24) - 2);
+    // A terminal that does not know its size reports 0.
+    const columns = this.out.columns || 80;
+    const room = Math.max(2, (this.out.rows || 24) - 2);
     const machines = [...this.running.values()];
     const shown = machines.length > room ? machines.slice(0, room - 1) : machines;
     const width = Math.min(40, Math.max(...shown.map((a) => a.machine.length)));

@@ -152,6 +152,10 @@ describe('console progress', function () {
     expect(rows.at(-1)).to.equal('… and 6 more');
     for (const r of rows) expect(r.length).to.be.at.most(40);
     expect(rows[1]!.endsWith('…')).to.equal(true);
+    // A terminal that does not know its size (columns and rows 0) gets 80×24.
+    const unsized = new LiveProgressView({ write: () => true, isTTY: true, columns: 0, rows: 0 }, { redrawMs: 0 });
+    unsized.activity({ machine: 'PC01', step: 'Partition Disk 0', phase: 'partitioning disk', bytesDownloaded: 0, at: 0 });
+    expect(unsized.render()[1]).to.equal(`PC01  ${'partitioning disk'.padEnd(19)} "Partition Disk 0"`);
   });
 
   it('live view: redraws at most once per interval, whatever the rate of events', () => {
