@@ -51,8 +51,9 @@ export class DistributionPointContentSource implements ContentSource {
 /** Shell script: each file with `wget -c` (attempts after the first resume with Range), then sync. */
 export function downloadScript(packageUrl: string, files: DpCatalogPackage['files'], destination: string, attempts: number): string {
   const lines = [
-    // wget's own words on failure (-q keeps the progress bar out, not the errors).
-    `get() { n=1; until wget -q -c -T 60 -O "$2" "$1"; do [ $n -ge ${attempts} ] && { echo "download of $1 failed after $n attempt(s)"; return 1; }; n=$((n + 1)); sleep 2; done; }`,
+    // wget's own words on failure (-q keeps the progress bar out, not the errors). No -T: Debian's
+    // static busybox 1.35 wget segfaults with it.
+    `get() { n=1; until wget -q -c -O "$2" "$1"; do [ $n -ge ${attempts} ] && { echo "download of $1 failed after $n attempt(s)"; return 1; }; n=$((n + 1)); sleep 2; done; }`,
   ];
   for (const f of files) {
     const url = `${packageUrl}/${f.path.split('/').map(encodeURIComponent).join('/')}`;
