@@ -22,3 +22,4 @@ export { runScenario, type RunScenarioOptions, type ScenarioRun, type MachinePro
 export { parseShard, type Shard } from './runner/select.js';
 export type { MachineActivity, MachinePhase, MachineRecording, DownloadRecording } from './runner/recorder.js';
 export { importScenarioSequences, type ScenarioSequences } from './scenario-sequences.js';
+export { literalExitCode } from './command-exit.js';

@@ -9,6 +9,7 @@ import { runWql, WqlError } from './wql.js';
 import { parseDynamicVariableRules, RulesError, type DynamicVariableRule } from './dynamic-variables.js';
 import type { MachineFacts } from './machine.js';
 import type { Deployment, Scenario } from '../scenarios/index.js';
+import { literalExitCode } from './command-exit.js';
 
 export type LintSeverity = 'error' | 'warning';
 
@@ -107,8 +108,8 @@ function alwaysFails(step: Step, env: Environment): string | undefined {
   if (env !== 'unknown' && !allows(step.runIn, env)) return `it runs only in ${environmentName(step.runIn as 'WinPE' | 'FullOS')} and the machine is in ${environmentName(env)} there`;
   if (typeName(step) === 'RunCommandLine') {
     const command = variable(step, 'CommandLine') ?? step.action;
-    const exit = /^\s*(?:cmd(?:\.exe)?\s+\/c\s+)?exit\s+(?:\/b\s+)?(-?\d+)\s*$/i.exec(command);
-    if (exit && !step.successCodes.includes(Number(exit[1]))) return `its command "${command.trim()}" always exits with ${exit[1]}, which is not a success code`;
+    const exit = literalExitCode(command);
+    if (exit !== undefined && !step.successCodes.includes(exit)) return `its command "${command.trim()}" always exits with ${exit}, which is not a success code`;
   }
   return undefined;
 }

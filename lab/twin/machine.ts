@@ -21,6 +21,7 @@ import type {
   TaskSequenceMachine,
   UserStateRequest,
 } from '../../harness/index.js';
+import { literalExitCode } from '../../harness/index.js';
 import { planDriverStep } from '../../drivers/index.js';
 import { ClientCache } from './cache.js';
 import { NIC_PCI, STORAGE_PCI } from './devices.js';
@@ -286,7 +287,8 @@ export class TwinMachine implements TaskSequenceMachine {
       return fail(EXIT.timeout, `${request.commandLine}: timed out after ${request.timeoutSeconds} s`);
     }
     await this.world.sim.sleep(duration, signal);
-    const exitCode = rule?.exitCode ?? EXIT.success;
+    // A literal "cmd /c exit N" exits with N, as cmd (and the QEMU lab's shell) would.
+    const exitCode = rule?.exitCode ?? (literalExitCode(request.commandLine) ?? EXIT.success) >>> 0;
     return { exitCode, output: rule?.output, rebootRequested: exitCode === EXIT.rebootRequired };
   }
 
