@@ -7,7 +7,8 @@ import type { Architecture, Firmware } from '../../harness/index.js';
 import { firmwareImages } from './firmware.js';
 
 export type Accelerator = 'kvm' | 'tcg';
-export type NicModel = 'e1000' | 'e1000e' | 'virtio-net' | 'rtl8139' | 'vmxnet3';
+/** `virtio-net-modern`: virtio-net without the legacy interface (PCI 1AF4:1041), as driver tests need it. */
+export type NicModel = 'e1000' | 'e1000e' | 'virtio-net' | 'virtio-net-modern' | 'rtl8139' | 'vmxnet3';
 export type DiskController = 'ahci' | 'virtio-blk' | 'nvme';
 
 /** The virtio-serial port name the in-guest agent opens (docs/agent-protocol.md). */
@@ -86,6 +87,7 @@ const NIC_DEVICE: Record<NicModel, { device: string }> = {
   e1000: { device: 'e1000' },
   e1000e: { device: 'e1000e' },
   'virtio-net': { device: 'virtio-net-pci' },
+  'virtio-net-modern': { device: 'virtio-net-pci,disable-legacy=on' },
   rtl8139: { device: 'rtl8139' },
   vmxnet3: { device: 'vmxnet3' },
 };
