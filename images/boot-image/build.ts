@@ -52,6 +52,7 @@ export interface BootImageOptions {
 }
 
 export interface BootImage {
+  architecture: 'x86' | 'x64';
   kernel: string;
   initrd: string;
   /** Kernel command line the image expects (serial console, reboot on panic, environment). */
@@ -181,7 +182,7 @@ export async function buildBootImage(options: BootImageOptions): Promise<BootIma
   const hash = await hashInputs({ architecture: options.architecture, release, wanted, append, modulesDep: selection.modulesDep, modulesAlias: selection.modulesAlias }, files, kernel);
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const dir = join(cacheDir, hash);
-  const image = { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), append, hash, modules: selection.paths.map((p) => p.replace(/^.*\//, '').replace(/\.ko$/, '')) };
+  const image = { architecture: options.architecture, kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), append, hash, modules: selection.paths.map((p) => p.replace(/^.*\//, '').replace(/\.ko$/, '')) };
   if (await exists(join(dir, 'manifest.json'))) return { ...image, cached: true };
 
   const entries: CpioEntry[] = [];

@@ -2,7 +2,9 @@
 // disk into the "full OS". Laid over every index of the OS WIM (buildOsImage's overlayDir):
 //   Windows/Boot/osdlab/vmlinuz, initrd.img  the boot image's kernel + initramfs; GRUB starts them
 //                                            with osdlab.environment=FullOS, so the agent reports FullOS
-//   Windows/Boot/EFI/bootx64.efi             GRUB x86_64-efi with an embedded config (UEFI loader)
+//   Windows/Boot/EFI/bootx64.efi             GRUB x86_64-efi with an embedded config (UEFI loader, x64 OS)
+//   Windows/Boot/EFI/bootia32.efi            GRUB i386-efi instead, for an x86 OS (a 32-bit OS starts
+//                                            only from 32-bit UEFI, as 32-bit Windows does)
 //   Windows/Boot/PCAT/boot.img, core.img     GRUB i386-pc MBR code and core image (BIOS loader)
 // Setup Windows copies the loader for the firmware from the applied Windows\Boot, as bcdboot does.
 import { createHash } from 'node:crypto';
@@ -13,7 +15,7 @@ import { EnvironmentError } from '../../scenarios/index.js';
 import type { BootImage } from '../boot-image/build.js';
 
 /** Bump when the payload's layout or loader config changes. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const DEFAULT_CACHE_DIR = '.cache/full-os';
 
 /** Paths inside the OS volume (forward slashes, as GRUB and the WIM overlay use them). */
@@ -21,6 +23,7 @@ export const FULL_OS_FILES = {
   kernel: 'Windows/Boot/osdlab/vmlinuz',
   initrd: 'Windows/Boot/osdlab/initrd.img',
   efiLoader: 'Windows/Boot/EFI/bootx64.efi',
+  efiLoaderIa32: 'Windows/Boot/EFI/bootia32.efi',
   biosBootCode: 'Windows/Boot/PCAT/boot.img',
   biosCoreImage: 'Windows/Boot/PCAT/core.img',
 } as const;
@@ -65,11 +68,11 @@ export function loaderConfig(append: string): string {
   ].join('\n');
 }
 
-async function grubMkimage(format: 'i386-pc' | 'x86_64-efi', config: string, out: string, extra: string[], signal?: AbortSignal): Promise<void> {
+async function grubMkimage(format: 'i386-pc' | 'x86_64-efi' | 'i386-efi', config: string, out: string, extra: string[], signal?: AbortSignal): Promise<void> {
   const prefix = format === 'i386-pc' ? '(hd0)/boot/grub' : '/EFI/Boot';
   const r = await execa('grub-mkimage', ['-O', format, '-o', out, '-p', prefix, '-c', config, ...COMMON_MODULES, ...extra], { reject: false, cancelSignal: signal });
   if (r.exitCode !== 0) {
-    throw new EnvironmentError(`grub-mkimage -O ${format} failed: ${r.stderr.trim()}`, 'apt-get install grub-pc-bin grub-efi-amd64-bin');
+    throw new EnvironmentError(`grub-mkimage -O ${format} failed: ${r.stderr.trim()}`, 'apt-get install grub-pc-bin grub-efi-amd64-bin grub-efi-ia32-bin');
   }
 }
 
@@ -78,7 +81,8 @@ export async function buildFullOsPayload(options: FullOsPayloadOptions): Promise
   const append = fullOsAppend(options.bootImage.append);
   const config = loaderConfig(append);
   const grubVersion = (await execa('grub-mkimage', ['--version'], { reject: false })).stdout.trim();
-  const hash = createHash('sha256').update(JSON.stringify({ FORMAT_VERSION, boot: options.bootImage.hash, config, grubVersion })).digest('hex').slice(0, 24);
+  const architecture = options.bootImage.architecture;
+  const hash = createHash('sha256').update(JSON.stringify({ FORMAT_VERSION, architecture, boot: options.bootImage.hash, config, grubVersion })).digest('hex').slice(0, 24);
   const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
   const overlayDir = join(cacheDir, hash);
   if (await stat(join(overlayDir, FULL_OS_FILES.biosCoreImage)).catch(() => undefined)) return { overlayDir, append, cached: true };
@@ -86,12 +90,13 @@ export async function buildFullOsPayload(options: FullOsPayloadOptions): Promise
   const partial = `${overlayDir}.${process.pid}.partial`;
   await rm(partial, { recursive: true, force: true });
   try {
-    for (const f of Object.values(FULL_OS_FILES)) await mkdir(join(partial, f, '..'), { recursive: true });
+    const efiLoader = architecture === 'x86' ? FULL_OS_FILES.efiLoaderIa32 : FULL_OS_FILES.efiLoader;
+    for (const f of [FULL_OS_FILES.kernel, efiLoader, FULL_OS_FILES.biosCoreImage]) await mkdir(join(partial, f, '..'), { recursive: true });
     await copyFile(options.bootImage.kernel, join(partial, FULL_OS_FILES.kernel));
     await copyFile(options.bootImage.initrd, join(partial, FULL_OS_FILES.initrd));
     const configFile = join(partial, 'grub-embedded.cfg');
     await writeFile(configFile, config);
-    await grubMkimage('x86_64-efi', configFile, join(partial, FULL_OS_FILES.efiLoader), [], options.signal);
+    await grubMkimage(architecture === 'x86' ? 'i386-efi' : 'x86_64-efi', configFile, join(partial, efiLoader), [], options.signal);
     await grubMkimage('i386-pc', configFile, join(partial, FULL_OS_FILES.biosCoreImage), ['biosdisk'], options.signal);
     await rm(configFile);
     await writeFile(join(partial, FULL_OS_FILES.biosBootCode), await readFile('/usr/lib/grub/i386-pc/boot.img'));

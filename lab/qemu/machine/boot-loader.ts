@@ -25,11 +25,12 @@ export function bootLoaderPlan(firmware: Firmware, volumes: GuestVolumes, window
       'mkdir -p /run/osdlab-esp',
       `mount -t vfat ${esp.device} /run/osdlab-esp`,
       'mkdir -p /run/osdlab-esp/EFI/Boot',
-      `cp ${src(FULL_OS_FILES.efiLoader)} /run/osdlab-esp/EFI/Boot/bootx64.efi`,
+      // The OS image carries the loader of its architecture: bootx64.efi (x64) or bootia32.efi (x86).
+      ...[FULL_OS_FILES.efiLoader, FULL_OS_FILES.efiLoaderIa32].map((f) => `{ [ ! -f ${src(f)} ] || cp ${src(f)} /run/osdlab-esp/EFI/Boot/${f.slice(f.lastIndexOf('/') + 1)}; }`),
       'sync',
       'umount /run/osdlab-esp',
     ].join(' && ');
-    return { script, note: `boot files written to \\EFI\\Boot\\bootx64.efi on ${esp.device}` };
+    return { script, note: `boot files written to \\EFI\\Boot on ${esp.device}` };
   }
   if (disk.style !== 'mbr') return { note: `disk ${disk.index} is ${disk.style.toUpperCase()}: a BIOS computer starts only from an MBR disk; no boot code written` };
   const first = Math.min(...disk.partitions.map((p) => p.offsetBytes));
