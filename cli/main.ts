@@ -12,12 +12,13 @@ import { addWimCommand, addImageCommand } from './wim.js';
 import { addReportCommand } from './report.js';
 import { addDiffCommand } from './diff.js';
 import { addBundleCommand } from './bundle.js';
+import { addReproCommand } from './repro.js';
 import { addConsoleCommand } from './console.js';
 
 /** Each command module adds its subcommand; this file only wires them and maps errors to exit codes. */
 type CommandModule = (program: Command, setExit: (code: number) => void) => void;
 
-const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addPlanCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand, addReportCommand, addDiffCommand, addBundleCommand, addConsoleCommand];
+const commands: CommandModule[] = [addDoctorCommand, addValidateCommand, addRunCommand, addPlanCommand, addTsCommand, addTsRunCommand, addWimCommand, addImageCommand, addDriversCommand, addReportCommand, addDiffCommand, addBundleCommand, addReproCommand, addConsoleCommand];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;

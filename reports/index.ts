@@ -10,3 +10,4 @@ export type { CapacityReport, CompletionDistribution, UtilisationSeries, Utilisa
 export { createBundle, type BundleOptions, type BundleWritten } from './bundle.js';
 export { openBundle, isBundleFile, type OpenedBundle } from './bundle-open.js';
 export type { BundleManifest, BundleFile } from './bundle-manifest.js';
+export { reproScenario, readFieldLog, traceOf, allFieldNodes, type ReproInput, type Repro, type FieldLog, type FieldLogLine, type FieldTrace, type FieldNode, type FieldStep, type FieldGroup, type FieldFacts, type FieldStatus } from './repro/index.js';

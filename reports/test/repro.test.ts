@@ -1,0 +1,152 @@
+// `osdlab repro` from field logs built from the grammar and real lines of ts-formats §c (fixtures/repro):
+// a ConfigMgr run (PXE, UEFI, Setup Windows restarting into the full OS, an ignored failure, a failed
+// application) and an MDT LiteTouch run (standalone engine, BIOS/UEFI branch, restart to Windows PE, a failed
+// step) with its BDD.log. The draft must validate, and replaying it on the twin must execute exactly the steps
+// the log shows as executed, with the same outcomes.
+import { expect } from 'chai';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importTaskSequenceFile, runScenario, type MachineResult } from '../../harness/index.js';
+import { TwinBackend } from '../../lab/index.js';
+import { loadScenario } from '../../scenarios/index.js';
+import { allFieldNodes, readFieldLog, reproScenario, traceOf, type FieldStep, type FieldTrace } from '../index.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
+const CONFIGMGR = 'configmgr-uefi-pxe-failure.log';
+const MDT = 'mdt-bios-restart-failure.log';
+const BDD = 'mdt-bdd.log';
+const EXPORT = 'configmgr-export-PS100042.xml';
+
+const fixture = async (name: string) => ({ file: name, text: await readFile(join(FIXTURES, name), 'utf8') });
+const traceFrom = async (...names: string[]) => traceOf((await Promise.all(names.map(fixture))).flatMap((l) => readFieldLog(l.text).lines));
+const fieldSteps = (t: FieldTrace) => allFieldNodes(t.nodes).filter((n): n is FieldStep => n.kind === 'step');
+
+/** The steps a replay shows as having been reached (everything but notRun), in order, with their outcome. */
+const replayed = (m: MachineResult) => m.steps.filter((s) => s.kind === 'step' && s.status !== 'notRun').map((s) => [s.name, s.status]);
+const logged = (t: FieldTrace) => fieldSteps(t).map((s) => [s.name, s.status]);
+
+describe('osdlab repro: reading field logs', () => {
+  it('reads CMTrace records with multi-line messages, BDD.log records with an empty thread, and the simple format', () => {
+    const log = readFieldLog(
+      '\uFEFF<![LOG[Failed to run the action: X. \r\nThe parameter is incorrect. (Error: 80070057; Source: Windows)]LOG]!><time="16:53:52.899+480" date="02-07-2024" component="TSManager" context="" type="3" thread="1328" file="executionenv.cxx:836">\r\n' +
+        '<![LOG[Property Memory is now = 2048]LOG]!><time="16:53:50.000+480" date="02-07-2024" component="ZTIGather" context="" type="1" thread="" file="ZTIGather">\r\n' +
+        '<![LOG[cut short at a roll\r\n<![LOG[UEFI: true]LOG]!><time="09:12:05.400+240" date="10-14-2024" component="TSManager" context="" type="1" thread="2248" file="tsmanager.cpp:390">',
+    );
+    expect(log.lines.map((l) => [l.message, l.component, l.type, l.line])).to.deep.equal([
+      ['Failed to run the action: X. \nThe parameter is incorrect. (Error: 80070057; Source: Windows)', 'TSManager', 3, 1],
+      ['Property Memory is now = 2048', 'ZTIGather', 1, 3],
+      ['UEFI: true', 'TSManager', 1, 5],
+    ]);
+    expect(log.skipped).to.equal(1);
+    const simple = readFieldLog('Start executing an instruction. Instruction name: Gather. Instruction pointer: 1  $$<TSManager><01-13-2016 17:56:35.510+480><thread=2176 (0x880)>\n');
+    expect(simple).to.deep.include({ format: 'simple', skipped: 0 });
+    expect(traceOf(simple.lines).nodes).to.deep.equal([{ kind: 'step', name: 'Gather', pointer: 1, line: 1 }]);
+  });
+
+  it('follows a ConfigMgr run: groups, skips, the retry across the restart to the full OS, an ignored failure and the failure', async () => {
+    const t = await traceFrom(CONFIGMGR);
+    expect(t.engine).to.equal('ConfigMgr');
+    expect(t.nodes.map((n) => [n.kind, n.name, n.status])).to.deep.equal([
+      ['group', 'Install Operating System', 'success'],
+      ['group', 'Setup Operating System', 'success'],
+      ['group', 'Install Applications', 'failed'],
+    ]);
+    const steps = fieldSteps(t);
+    expect(steps.map((s) => [s.name, s.status, s.exitCode])).to.deep.equal([
+      ['Restart in Windows PE', 'skipped', undefined],
+      ['Partition Disk 0 - UEFI', 'success', 0],
+      ['Partition Disk 0 - BIOS', 'skipped', undefined],
+      ['Apply Operating System', 'success', 0],
+      ['Enable BitLocker (Offline)', 'disabled', undefined],
+      ['Copy field tools', 'failed', 4],
+      ['Setup Windows and Configuration Manager', 'success', 0],
+      ['Install Field Agent', 'failed', 1603],
+    ]);
+    const byName = Object.fromEntries(steps.map((s) => [s.name, s]));
+    expect(byName['Copy field tools']).to.include({ continueOnError: true, error: 'Incorrect function.' });
+    expect(byName['Setup Windows and Configuration Manager']).to.include({ restartTo: 'FullOS', environment: 'WinPE', pointer: 8 });
+    expect(byName['Install Field Agent']).to.include({ environment: 'FullOS', command: 'smsswd.exe /run: msiexec /i FieldAgent.msi /qn' });
+    expect(t).to.deep.include({ outcome: 'failed', failedStep: 'Install Field Agent' });
+    expect(t.facts).to.deep.include({ firmware: 'uefi', startsIn: 'WinPE', launchMode: 'PXE', machineName: 'MININT-4J2K1Q7', packageId: 'PS100042', nicName: 'Intel(R) 82574L Gigabit Network Connection' });
+    expect(t.variables.get('OSDRole')).to.equal('Kiosk');
+  });
+
+  it('follows an MDT LiteTouch run and takes the machine facts from its BDD.log', async () => {
+    const t = await traceFrom(MDT, BDD);
+    expect(t.engine).to.equal('MDT');
+    expect(t.facts).to.deep.include({ firmware: 'bios', arch: 'x86', memoryMB: 2048, manufacturer: 'Dell Inc.', model: 'OptiPlex 7010', mac: '00:1A:2B:3C:4D:5E', machineName: 'MDT-LAB-07' });
+    expect(t.nodes.map((n) => [n.name, n.status])).to.deep.equal([
+      ['Initialization', 'success'],
+      ['Validation', 'skipped'],
+      ['Preinstall', 'success'],
+      ['Install', 'success'],
+      ['Postinstall', 'success'],
+      ['State Restore', 'failed'],
+    ]);
+    expect(fieldSteps(t).find((s) => s.name === 'Restart computer')).to.include({ restartTo: 'WinPE', status: 'success' });
+    expect(t).to.deep.include({ outcome: 'failed', failedStep: 'Install Applications' });
+  });
+});
+
+describe('osdlab repro: the draft replayed on the twin', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'osdlab-repro-'));
+  });
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  const replay = async (name: string, yaml: string) => {
+    const file = join(tmp, `${name}.yaml`);
+    await writeFile(file, yaml);
+    const scenario = await loadScenario(file); // throws an InputError when the draft does not validate
+    const run = await runScenario(scenario, { backend: new TwinBackend() });
+    expect(run.result.machines).to.have.length(1);
+    return run.result.machines[0];
+  };
+
+  for (const [engine, logs] of [
+    ['ConfigMgr', [CONFIGMGR]],
+    ['MDT', [MDT, BDD]],
+  ] as const) {
+    it(`${engine}: validates, and the twin executes exactly the logged steps with the logged outcomes`, async () => {
+      const repro = reproScenario({ logs: await Promise.all(logs.map(fixture)), scenarioFile: join(tmp, `${engine}.yaml`) });
+      const machine = await replay(engine, repro.yaml);
+      expect(replayed(machine)).to.deep.equal(logged(repro.trace));
+      expect(machine).to.include({ outcome: 'failed', failedStep: repro.trace.failedStep, pass: true });
+      // The failed Run Command Line stand-ins exit with the field's codes.
+      const failed = machine.steps.filter((s) => s.kind === 'step' && s.status === 'failed').map((s) => [s.name, s.exitCode]);
+      expect(failed).to.deep.equal(fieldSteps(repro.trace).filter((s) => s.status === 'failed').map((s) => [s.name, s.exitCode]));
+    });
+  }
+
+  it('marks what the log does not tell as TODO, next to the guessed value', async () => {
+    const { yaml } = reproScenario({ logs: [await fixture(CONFIGMGR)], scenarioFile: join(tmp, 'todo.yaml') });
+    expect(yaml).to.match(/^ {4}arch: x64 {2}# TODO: the log does not show the architecture$/m);
+    expect(yaml).to.match(/^ {4}firmware: uefi {2}# from the log$/m);
+    expect(yaml).to.match(/# TODO: the field step failed with 1603 \("Fatal error during installation\."\); the stand-in fails with the same code/);
+    expect(yaml).to.match(/command: cmd \/c exit 1603$/m);
+    expect(yaml).to.match(/# TODO: the field evaluated this step's condition to false/);
+  });
+
+  it('with --ts: deploys the export, pins its conditions with the logged variables, and lists the field failures as TODOs', async () => {
+    const exportFile = join(tmp, EXPORT);
+    await copyFile(join(FIXTURES, EXPORT), exportFile);
+    const sequence = await importTaskSequenceFile(exportFile);
+    const repro = reproScenario({ logs: [await fixture(CONFIGMGR)], scenarioFile: join(tmp, 'with-ts.yaml'), export: { file: exportFile, sequence } });
+    expect(repro.yaml).to.match(/^ {4}taskSequence: configmgr-export-PS100042\.xml$/m);
+    expect(repro.yaml).to.match(/^ {6}OSDRole: "Kiosk"$/m);
+    expect(repro.yaml).to.match(/# TODO: "Install Field Agent" failed in the field with 1603/);
+    expect(repro.yaml).to.match(/- \{ id: PS100003, name: Image PS100003, arch: x64, size: 4GB \}/);
+    const machine = await replay('with-ts', repro.yaml);
+    // The lab runs the customer's real steps: they succeed where the field's failed (the TODOs say so);
+    // every other step the log shows takes the same path, including the group the pinned OSDRole enables.
+    const failedInField = new Set(fieldSteps(repro.trace).filter((s) => s.status === 'failed').map((s) => s.name));
+    const expected = logged(repro.trace).map(([name, status]) => [name, failedInField.has(name!) ? 'success' : status]);
+    expect(replayed(machine).slice(0, expected.length)).to.deep.equal(expected);
+  });
+});
