@@ -77,6 +77,7 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
     kinds.flatMap((k) => content[k].map((c, i) => ({ name: c.id, path: ['content', k, i, 'id'] }))),
   );
   const bootImages = new Set(content.bootImages.map((b) => b.id));
+  const osImages = new Set(content.osImages.map((o) => o.id));
 
   const onBoundary = (list: { boundary?: string }[], prefix: FieldPath) =>
     list.forEach((x, i) => checks.reference([...prefix, i, 'boundary'], x.boundary, boundaries, 'boundary'));
@@ -115,7 +116,7 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
   doc.machines.forEach((m, i) => {
     checks.reference(['machines', i, 'boundary'], m.boundary, boundaries, 'boundary');
     checks.reference(['machines', i, 'media'], m.media, media, 'media');
-    checkInstalledOs(m, ['machines', i], checks);
+    checkInstalledOs(m, ['machines', i], checks, osImages, packageIds);
   });
   const machineNames = checks.unique(
     'machine name',
@@ -131,7 +132,7 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
     checks.reference(['clients', i, 'boundary'], g.boundary, boundaries, 'boundary');
     checks.reference(['clients', i, 'collection'], g.collection, collections, 'collection');
     checks.reference(['clients', i, 'template', 'media'], g.template.media, media, 'media');
-    checkInstalledOs(g.template, ['clients', i, 'template'], checks);
+    checkInstalledOs(g.template, ['clients', i, 'template'], checks, osImages, packageIds);
     const clash = [...machineNames].find((n) => n.startsWith(`${g.name}-`) && /^\d+$/.test(n.slice(g.name.length + 1)));
     if (clash) checks.fail(['clients', i, 'name'], `client names ${g.name}-0001… would clash with machine "${clash}"`);
     const a = g.arrival;
@@ -163,8 +164,10 @@ export function checkReferences(doc: ScenarioDocument, machines: Machine[], chec
 }
 
 /** The installed OS lives on a partition of disk 0's initial layout. */
-function checkInstalledOs(m: MachineFields, path: FieldPath, checks: CrossChecks) {
+function checkInstalledOs(m: MachineFields, path: FieldPath, checks: CrossChecks, osImages: Set<string>, packageIds: Set<string>) {
   if (!m.installedOs) return;
+  checks.reference([...path, 'installedOs', 'image', 'id'], m.installedOs.image?.id, osImages, 'package ID of an OS image');
+  m.installedOs.clientCache.forEach((id, j) => checks.reference([...path, 'installedOs', 'clientCache', j], id, packageIds, 'package ID'));
   const layout = m.disks[0]?.layout;
   if (!layout || layout.partitions.length < m.installedOs.partition) {
     checks.fail([...path, 'installedOs', 'partition'], `disk 0 has no partition ${m.installedOs.partition} to hold the installed OS; give disks[0].layout`);

@@ -163,6 +163,13 @@ const osImage = z
     imageIndex: z.number().int().min(1).default(1).describe('Image index in the WIM. Default: 1.'),
     arch: z.enum(ARCHITECTURES).default('x64').describe('Default: x64.'),
     multicast: z.boolean().default(false).describe('"Allow this package to be transferred via multicast". Default: false.'),
+    capturedBy: z
+      .strictObject({
+        machine: ref('the machine whose task sequence captures the image'),
+        step: z.string().min(1).optional().describe('Name of its Capture Operating System Image step. Default: any.'),
+      })
+      .optional()
+      .describe('The image is the WIM a machine of this run captures (build and capture); machines applying it start once it is captured. Default: none.'),
   })
   .describe('An operating system image (WIM).');
 const driverPackage = z
@@ -275,6 +282,11 @@ const installedOs = z
     version: z.string().regex(/^\d+\.\d+(\.\d+){0,2}$/, { error: 'allowed: a version such as 10.0.19045' }),
     partition: z.number().int().min(1).default(1).describe('1-based partition number on disk 0 holding the OS. Default: 1.'),
     configMgrClient: z.boolean().default(true).describe('Whether the ConfigMgr client is installed. Default: true.'),
+    image: z
+      .strictObject({ id: packageId.describe('PackageID of an OS image in content.osImages.'), index: z.number().int().min(1).default(1).describe('Image index. Default: 1.') })
+      .optional()
+      .describe('The OS image the installed OS was deployed from (the QEMU lab builds the disk from it). Default: the first OS image, index 1.'),
+    clientCache: z.array(packageId).default([]).describe('PackageIDs already in the client cache (C:\\Windows\\ccmcache). Default: none.'),
     userState: z
       .strictObject({
         users: z.number().int().min(0).default(1).describe('User profiles on the machine. Default: 1.'),

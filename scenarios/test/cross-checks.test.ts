@@ -92,6 +92,23 @@ machines:
     ]);
   });
 
+  it("checks the installed OS's image and client cache against the content", async () => {
+    expect(
+      await problems(`
+content:
+  osImages: [{ id: LAB00003, name: OS, size: 4GB }]
+  packages: [{ id: LAB00005, name: Client, size: 95MB }]
+machines:
+  - name: PC01
+    disks: [{ size: 64GB, layout: { style: gpt, partitions: [{ type: primary, size: 100%, fileSystem: ntfs }] } }]
+    installedOs: { caption: Windows 10, version: 10.0.19045, image: { id: LAB00005 }, clientCache: [LAB00005, LAB00009] }
+`),
+    ).to.deep.equal([
+      '8:75 machines[0].installedOs.image.id: "LAB00005" is not a package ID of an OS image defined in this file; allowed: LAB00003',
+      '8:111 machines[0].installedOs.clientCache[1]: "LAB00009" is not a package ID defined in this file; allowed: LAB00003, LAB00005',
+    ]);
+  });
+
   it("reports a string where a map belongs and a map where a list belongs in the user's words", async () => {
     expect(
       await problems(`

@@ -36,6 +36,7 @@ import { bootFailure, consoleEvidence } from './firmware-console.js';
 import { assignLetters, fixedDisks, parseVolumes, volumesScript, type GuestPartition, type GuestVolumes } from './guest-disks.js';
 import { GuestCommandError, GuestShell, guestCommandLine, guestPath, lettersIn, mountPoint, shellQuote } from './guest-shell.js';
 import { planPartitions } from './partition-plan.js';
+import { stageWinPe, type StagingOutcome } from './winpe-staging.js';
 import { LocalStateStores, type UserStateComparison, type UserStateHost } from './user-state.js';
 import { formatSettings, mergeSettings, parseSettings, SETTINGS_FILE, settingsKey, UNATTEND_FILE, unattendXml } from './settings-file.js';
 
@@ -66,6 +67,11 @@ export interface QemuTaskSequenceMachineOptions {
   ccmCacheSizeBytes?: number;
   /** KVM-speed budget for a restart to report in; scaled for TCG. Default 90 s. */
   bootTimeoutSeconds?: number;
+  /**
+   * The task sequence's boot image package: a restart from the full OS to WinPE stages it on the disk
+   * and boots it from there (winpe-staging.ts), for machines started without boot media.
+   */
+  bootImagePackageId?: string;
   /** The site's driver catalog (Auto Apply Drivers, Apply Driver Package); default: empty. */
   drivers?: DriverCatalog;
   /** The site's capture share and this machine's disk images (Capture Operating System Image); none: no destination is reachable. */
@@ -488,6 +494,10 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
   }
 
   async restart(target: RunEnvironment, signal?: AbortSignal): Promise<RestartOutcome> {
+    if (target === 'WinPE' && this.environment === 'FullOS' && this.options.bootImagePackageId) {
+      const staged = await this.stageWinPe(this.options.bootImagePackageId, signal);
+      if (!staged.ok) return { booted: false, reason: staged.output.join('; ') };
+    }
     await this.unmountAll(signal);
     const previous = this.hello.bootId;
     const consoleFrom = (await this.options.machine.consoleText()).length;
@@ -515,6 +525,12 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     } finally {
       stop.abort();
     }
+  }
+
+  private async stageWinPe(packageId: string, signal?: AbortSignal): Promise<StagingOutcome> {
+    const windows = (await this.storedSettings(signal))?.windows;
+    if (!windows) return { ok: false, output: ['no Windows volume to stage the boot image on'] };
+    return stageWinPe({ shell: this.shell, content: this.options.content, firmware: this.hello.firmware, volumes: await this.volumes(signal), windows, bootImagePackageId: packageId }, signal);
   }
 
   /** Resolves with the firmware's reason once the console after `from` shows the boot failed. */
