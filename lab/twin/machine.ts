@@ -26,6 +26,7 @@ import { planDriverStep } from '../../drivers/index.js';
 import { ClientCache } from './cache.js';
 import { NIC_PCI, STORAGE_PCI } from './devices.js';
 import { Disk, type Partition } from './disk/disk.js';
+import type { Volume, WriteResult } from './disk/volume.js';
 import { bootLoaderFiles, systemPartition, WINDOWS_MARKER } from './disk/boot.js';
 import { MIB } from './disk/partition-types.js';
 import { noNetworkMessage, stageOnVolume } from './drivers.js';
@@ -40,6 +41,18 @@ import type { TwinContentConfig, TwinWorld } from './world.js';
 import { assertValid, machineConfigProblems } from './validate.js';
 
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
+
+/** Folders Capture Operating System Image leaves out of the image: the task sequence's cache and logs. */
+const CAPTURE_EXCLUDED = ['\\_smstasksequence', '\\smstslog'];
+
+/** Writes a captured image's files onto a volume; the first that does not fit fails the apply. */
+function writeFiles(volume: Volume, files: ReadonlyMap<string, number>): WriteResult {
+  for (const [path, size] of files) {
+    const written = volume.writeFile(path, size);
+    if (!written.ok) return written;
+  }
+  return { ok: true };
+}
 
 /** The deployment phase a download of each kind of content belongs to (capacity plans). */
 const CONTENT_PHASE: Record<TwinContentConfig['kind'], TwinPhase> = { bootImage: 'bootImage', osImage: 'osImage', driverPackage: 'drivers', package: 'packages' };
@@ -170,6 +183,7 @@ export class TwinMachine implements TaskSequenceMachine {
   private async download(request: ContentRequest, signal?: AbortSignal): Promise<ContentOutcome> {
     const content = this.world.content.get(request.packageId);
     if (!content) return { ...fail(EXIT.contentNotFound, `package ${request.packageId} is not known to the site`) };
+    if (content.capturedBy !== undefined && !content.capturedFiles) return { ...fail(EXIT.contentNotFound, `content location request for ${request.packageId} failed: ${content.capturedBy} has not captured it`) };
     if (this.state.bootedFrom === 'standaloneMedia' || this.state.bootedFrom === 'prestagedMedia') {
       if (this.config.media?.packages?.includes(request.packageId)) {
         return { exitCode: EXIT.success, location: `${this.mediaRoot()}\\${request.packageId}`, bytes: content.bytes };
@@ -225,7 +239,7 @@ export class TwinMachine implements TaskSequenceMachine {
     const source = server === undefined ? undefined : this.world.distributionPoints.find((d) => d.id === server);
     if (server !== undefined && !source) return fail(EXIT.pathNotFound, `${request.contentLocation} is not reachable`);
     if (request.wipe) target.volume.wipe((p) => p.startsWith('\\_smstasksequence') || p.startsWith('\\smstslog') || p.startsWith('\\statestore'));
-    const written = target.volume.writeFile('\\windows\\image.data', applied);
+    const written = content.capturedFiles ? writeFiles(target.volume, content.capturedFiles) : target.volume.writeFile('\\windows\\image.data', applied);
     if (!written.ok) return fail(EXIT.diskFull, `the image needs ${applied} bytes; the volume has ${target.volume.freeBytes} free`);
     const work: Promise<void>[] = [this.world.sim.sleep((applied / this.timings.applyBytesPerSec) * 1000, signal)];
     if (source) work.push(this.fetch(source, request.packageId, content.bytes, false, signal));
@@ -260,10 +274,11 @@ export class TwinMachine implements TaskSequenceMachine {
     return { exitCode: EXIT.success, output };
   }
 
-  /** Whether content can be had now without waiting: on the media this machine booted, or on a usable DP. */
+  /** Whether the content is somewhere this machine gets content from now: the media it booted, or a usable DP. */
   private contentReachable(packageId: string): boolean {
     if ((this.state.bootedFrom === 'standaloneMedia' || this.state.bootedFrom === 'prestagedMedia') && this.config.media?.packages?.includes(packageId)) return true;
-    if (this.state.bootedFrom === 'standaloneMedia' || this.winpeWithoutNetwork()) return false;
+    // Without network in Windows PE the content is still listed; its download fails, as on the QEMU lab.
+    if (this.state.bootedFrom === 'standaloneMedia') return false;
     const d = this.config.deployment;
     const route = (dp: DistributionPoint) => this.world.topology.route(dp.node, this.node)?.latencyMs ?? Infinity;
     return contentLocations(packageId, this.config.site, this.world.distributionPoints, { allowRemote: d.allowRemoteDp, allowUnprotected: d.allowUnprotectedDp }, route).length > 0;
@@ -366,7 +381,15 @@ export class TwinMachine implements TaskSequenceMachine {
       this.world.sim.sleep((os.volume.usedBytes / this.timings.applyBytesPerSec) * 1000, signal),
       this.world.transfer(this.node, dp.node, bytes, this.flowCap(dp.node), signal),
     ]);
-    return { exitCode: EXIT.success, output: [`captured ${bytes} bytes to ${request.destination}`] };
+    // The task sequence's own folders are not part of the image (the QEMU lab's capture leaves them out too).
+    const files = new Map(os.volume.listFiles().filter(([p]) => !CAPTURE_EXCLUDED.some((x) => p === x || p.startsWith(`${x}\\`))));
+    for (const c of this.world.content.values()) {
+      if (c.capturedBy !== this.name) continue;
+      c.bytes = bytes;
+      c.appliedBytes = [...files.values()].reduce((a, b) => a + b, 0);
+      c.capturedFiles = files;
+    }
+    return { exitCode: EXIT.success, output: [`captured ${files.size} files, ${bytes} bytes to ${request.destination}`] };
   }
 
   async restart(target: RunEnvironment, signal?: AbortSignal): Promise<RestartOutcome> {
