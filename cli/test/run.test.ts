@@ -88,7 +88,7 @@ describe('osdlab run (acceptance, twin)', function () {
 
   it('the run folder holds result.json, junit.xml, report.html, scenario.resolved.json and a CMTrace smsts.log in the order of result.json', async () => {
     const out = join(tmp, 'bare-metal-uefi-gpt-pxe');
-    expect((await readdir(out)).sort()).to.deep.equal(['junit.xml', 'machines', 'report.html', 'result.json', 'scenario.resolved.json']);
+    expect((await readdir(out)).sort()).to.deep.equal(['junit.xml', 'machines', 'report.html', 'result.json', 'run.json', 'scenario.resolved.json']);
     const resolved = JSON.parse(await readFile(join(out, 'scenario.resolved.json'), 'utf8')) as { machines: { name: string; clientCacheSize: number }[]; locator?: unknown };
     expect(resolved.machines[0]).to.include({ name: 'PC-UEFI-01', clientCacheSize: 5 * 2 ** 30 });
     expect(resolved).not.to.have.property('locator');
