@@ -30,7 +30,14 @@ export interface MachinePlan {
 
 /** The machine started into its deployment, or the evidence of why it never did. */
 export type MachineStart =
-  | { started: true; machine: TaskSequenceMachine; /** Lab clock when it was powered on. */ poweredOnAt: number }
+  | {
+      started: true;
+      machine: TaskSequenceMachine;
+      /** Lab clock when it was powered on. */
+      poweredOnAt: number;
+      /** smsts.log lines from before the task sequence started (PXE boot, policy request), in order. */
+      bootLog?: { component: string; message: string }[];
+    }
   | {
       started: false;
       /**

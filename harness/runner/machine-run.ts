@@ -80,7 +80,8 @@ export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan
   if (start.started) {
     recorder = watched ? new MachineRecorder(start.machine, options.onActivity, plan.machine.clientCacheSize) : undefined;
     const now = () => start.machine.clock.now();
-    const log = recorder ? new WatchedLog({ now, keepText }, (step) => recorder!.stepStarted(step)) : keepText ? undefined : new SmstsLog({ now, keepText });
+    const log = recorder ? new WatchedLog({ now, keepText }, (step) => recorder!.stepStarted(step)) : keepText && !start.bootLog ? undefined : new SmstsLog({ now, keepText });
+    for (const line of start.bootLog ?? []) log?.info(line.message, 'bootstrap.cpp:300', line.component);
     const result = await runTaskSequence({
       sequence,
       machine: recorder ?? start.machine,

@@ -26,3 +26,6 @@ export { requestStateStore, StateStoreSession, StateStoreError, type StateStoreR
 export { MemoryKeyStore, DirectoryKeyStore, type SmpKeyStore } from './smp/keys.js';
 export { UserStateStores, type SmpFolder, type StoreRecord } from './smp/stores.js';
 export { pxeSettingsFromScenario, type DistributionPointPxe } from './pxe/scenario-policy.js';
+export { mpConfigFromScenario, type MpScenarioOptions } from './mp/scenario-config.js';
+export { addLabHost, type LabHost } from './lab/lab-host.js';
+export { startSiteServerProcess, SITE_SERVER_MAIN, type SiteServerProcess } from './lab/service-process.js';

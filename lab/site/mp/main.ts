@@ -1,0 +1,24 @@
+// A management point in its own process (a lab namespace runs it with `ip netns exec`):
+//   node --import tsx lab/site/mp/main.ts <config.json>
+// Prints one JSON line {"url": ...} once listening; SIGTERM/SIGINT stop it cleanly.
+
+import { readFile } from 'node:fs/promises';
+import { ManagementPointServer, type ManagementPointServerConfig } from './server.js';
+
+async function main(): Promise<void> {
+  const path = process.argv[2];
+  if (!path) {
+    process.stderr.write('usage: main.ts <management-point-config.json>\n');
+    process.exitCode = 2;
+    return;
+  }
+  const config = JSON.parse(await readFile(path, 'utf8')) as ManagementPointServerConfig;
+  const mp = new ManagementPointServer(config);
+  const url = await mp.start();
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+  const stop = () => void mp.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+await main();
