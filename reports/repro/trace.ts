@@ -203,6 +203,8 @@ class TraceBuilder {
   mdtProperty(name: string, value: string): void {
     if (value === '') return;
     this.engine = 'MDT';
+    // Gather's properties are task-sequence variables: conditions of an MDT ts.xml read them (IsUEFI, Model).
+    this.variables.set(name, value);
     const lower = name.toLowerCase();
     if (lower === 'architecture') this.facts.arch ??= archOf(value);
     else if (lower === 'isuefi') this.facts.firmware ??= value.toLowerCase() === 'true' ? 'uefi' : 'bios';

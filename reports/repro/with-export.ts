@@ -29,13 +29,13 @@ export function exportPlan(ts: TaskSequence, trace: FieldTrace, path: string): E
 
   const names = new Set(entries.map((e) => e.node.name));
   const absent = allFieldNodes(trace.nodes).filter((n) => !names.has(n.name)).map((n) => n.name);
-  if (absent.length > 0) todo.push(`the log shows steps this task sequence does not have (another version of it?): ${[...new Set(absent)].join(', ')}`);
+  if (absent.length > 0) todo.push(`the log shows steps this task sequence does not have (another version of it?): ${[...new Set(absent)].join(', ')}; expect: leaves them out`);
   for (const s of allFieldNodes(trace.nodes)) {
     if (s.kind === 'step' && s.status === 'failed') {
       todo.push(`"${s.name}" failed in the field${s.exitCode !== undefined ? ` with ${s.exitCode}` : ''}${s.error ? ` (${s.error.split('\n')[0]})` : ''}; the lab runs the real step, so recreate the cause (content, disk, network) for it to fail the same way`);
     }
   }
-  return { path, content: referencedContent(ts), variables, todo };
+  return { path, content: referencedContent(ts), variables, absentSteps: [...new Set(absent)], todo };
 }
 
 function conditionReads(c: Condition, read: Set<string>, opaque: string[], owner: string): void {
