@@ -190,6 +190,8 @@ export interface SettingsRequest {
 
 export interface CaptureImageRequest {
   destination: string;
+  /** Image name in the WIM (OSDImageName, an osdlab variable: ConfigMgr's step has no name field). */
+  name?: string;
   description?: string;
   version?: string;
   creator?: string;

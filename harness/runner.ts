@@ -6,6 +6,7 @@ import type { ClientGroup, Scenario } from '../scenarios/index.js';
 import { importScenarioSequences } from './scenario-sequences.js';
 import type { LabBackend, MachinePlan } from './lab-backend.js';
 import type { ExpectationResult, MachineOutcome, MachineResult, RunResult } from './result.js';
+import { CaptureOrder } from './runner/captures.js';
 import { runMachine, type MachineRecord } from './runner/machine-run.js';
 import type { MachineActivity, MachineRecording } from './runner/recorder.js';
 import { planScenario } from './runner/plan.js';
@@ -62,6 +63,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const startedAt = new Date().toISOString();
   const { selected, skipped } = selectPlans(planScenario(scenario), options.only, options.shard);
   const { sequences } = await importScenarioSequences(scenario, selected.map((p) => p.deployment));
+  const captures = new CaptureOrder(scenario, selected, sequences);
   const lab = await options.backend.open(scenario, selected, signal);
   // Only which plans finished: a record holds the machine's whole log, too much to keep for 10^5 clients.
   const finished = new Set<MachinePlan>();
@@ -83,7 +85,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const work = selected.map(async (plan) => {
       const keepLogText = !plan.group || (options.clientLogs ?? true);
       const watch = plan.group ? {} : { record: true, ...(options.onActivity ? { onActivity: options.onActivity } : {}) };
-      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal, { keepLogText, ...watch });
+      const record = await runMachine(scenario, lab, plan, sequences.get(plan.deployment.name)!, signal, { keepLogText, ...watch, captures }).finally(() => captures.finished(plan));
       finished.add(plan);
       if (plan.group) {
         groups.finished(record);

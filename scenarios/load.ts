@@ -59,7 +59,9 @@ async function resolveContent(doc: ScenarioDocument, checks: CrossChecks, baseDi
   const allDps = doc.site.distributionPoints.map((d) => d.name);
   const one = async <T extends { size?: number; source?: string; distributionPoints?: string[] }>(c: T, path: Array<string | number>) => {
     const found = c.source !== undefined ? await checks.fileExists([...path, 'source'], c.source, baseDir, 'content source') : undefined;
-    if (c.size === undefined && c.source === undefined) checks.fail(path, 'content needs a "size", a "source", or both');
+    // An image captured in the run gets its size from the capture.
+    const captured = 'capturedBy' in c && c.capturedBy !== undefined;
+    if (c.size === undefined && c.source === undefined && !captured) checks.fail(path, 'content needs a "size", a "source", or both');
     if (c.size === undefined && found && found.size === 0) checks.fail([...path, 'source'], 'the source is a folder or empty: give "size" too');
     return { ...c, size: c.size ?? found?.size ?? 0, ...(found ? { source: found.file } : {}), distributionPoints: c.distributionPoints ?? allDps };
   };

@@ -10,6 +10,7 @@ export const captureOperatingSystemImage: ActionModule = {
     ctx.machine.captureImage(
       {
         destination: ctx.expand(ctx.variable('OSDCaptureDestination') ?? ''),
+        name: ctx.variable('OSDImageName'),
         description: ctx.variable('OSDImageDescription'),
         version: ctx.variable('OSDImageVersion'),
         creator: ctx.variable('OSDImageCreator'),

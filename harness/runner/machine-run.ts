@@ -9,6 +9,7 @@ import type { MachineOutcome, StepResult } from '../result.js';
 import { SmstsLog } from '../smsts-log.js';
 import { walkTaskSequence } from '../tree.js';
 import { MachineRecorder, WatchedLog, type MachineActivity, type MachineRecording } from './recorder.js';
+import type { CaptureOrder } from './captures.js';
 import type { DeploymentVariables } from '../variables.js';
 
 /** Everything the runner keeps of one machine's run. */
@@ -68,23 +69,27 @@ export interface RunMachineOptions {
   record?: boolean;
   /** Called when the machine starts a step or an operation, and when a download completes. */
   onActivity?: (activity: MachineActivity) => void;
+  /** Images captured in the run: the machine starts once those it applies are captured. */
+  captures?: CaptureOrder;
 }
 
 export async function runMachine(scenario: Scenario, lab: Lab, plan: MachinePlan, sequence: TaskSequence, signal: AbortSignal, options: RunMachineOptions = {}): Promise<MachineRecord> {
   const keepText = options.keepLogText ?? true;
   const watched = options.record === true || options.onActivity !== undefined;
   options.onActivity?.({ machine: plan.machine.name, phase: 'starting', bytesDownloaded: 0, at: lab.clock.now() });
+  await options.captures?.ready(plan, signal);
   const start = await lab.start(plan, signal);
   let record: Omit<MachineRecord, 'observation' | 'durationMs' | 'endedAt'>;
   let recorder: MachineRecorder | undefined;
   if (start.started) {
-    recorder = watched ? new MachineRecorder(start.machine, options.onActivity, plan.machine.clientCacheSize) : undefined;
+    const machine = options.captures?.watch(plan, start.machine) ?? start.machine;
+    recorder = watched ? new MachineRecorder(machine, options.onActivity, plan.machine.clientCacheSize) : undefined;
     const now = () => start.machine.clock.now();
     const log = recorder ? new WatchedLog({ now, keepText }, (step) => recorder!.stepStarted(step)) : keepText && !start.bootLog ? undefined : new SmstsLog({ now, keepText });
     for (const line of start.bootLog ?? []) log?.info(line.message, 'bootstrap.cpp:300', line.component);
     const result = await runTaskSequence({
       sequence,
-      machine: recorder ?? start.machine,
+      machine: recorder ?? machine,
       variables: deploymentVariables(plan),
       deployment: deploymentContext(scenario, plan, sequence),
       ...(log ? { log } : {}),

@@ -19,6 +19,8 @@ import { hostPath, imageRoot, newestKernel, type ImageRoot } from './image-root.
 const FORMAT_VERSION = 2;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INIT_SCRIPT = join(HERE, 'init.sh');
+/** Prepare Windows for Capture's osdprepareos.exe, for the full OS the boot image also runs. */
+const PREPARE_OS_SCRIPT = join(HERE, 'osdprepareos.sh');
 const BUSYBOX = '/bin/busybox';
 const DEFAULT_CACHE_DIR = resolve(HERE, '../../.cache/boot-images');
 
@@ -106,6 +108,7 @@ async function sourceFiles(options: BootImageOptions, root: ImageRoot, modulesDi
   const files: SourceFile[] = [
     { path: '/init', source: INIT_SCRIPT, mode: 0o755 },
     { path: '/usr/bin/osdlab-agent', source: options.agentScript, mode: 0o755 },
+    { path: '/usr/bin/osdprepareos.exe', source: PREPARE_OS_SCRIPT, mode: 0o755 },
     { path: BUSYBOX, source: hostPath(root, BUSYBOX), mode: 0o755 },
   ];
   const libraries = new Set<string>();

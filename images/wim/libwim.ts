@@ -11,7 +11,9 @@ export const WIMLIB = {
   WRITE_FLAG_RETAIN_GUID: 0x800,
   ITERATE_DIR_TREE_FLAG_RECURSIVE: 0x1,
   ITERATE_DIR_TREE_FLAG_CHILDREN: 0x2,
+  ADD_FLAG_NTFS: 0x1,
   ADD_FLAG_NO_ACLS: 0x20,
+  ADD_FLAG_WINCONFIG: 0x800,
   EXTRACT_FLAG_NO_ACLS: 0x40,
   CHANGE_GUID: 0x2,
   FILE_ATTRIBUTE_DIRECTORY: 0x10,
@@ -159,7 +161,7 @@ export interface Libwim {
   get_image_property: Bound<[wim: WimHandle, image: number, name: string], string | null>;
   set_image_property: Bound<[wim: WimHandle, image: number, name: string, value: string | null], number>;
   iterate_dir_tree: Bound<[wim: WimHandle, image: number, path: string, flags: number, cb: (dentry: bigint, ctx: bigint | null) => number, ctx: null], number>;
-  add_image: Bound<[wim: WimHandle, source: string, name: string, config: null, flags: number], number>;
+  add_image: Bound<[wim: WimHandle, source: string, name: string, config: string | null, flags: number], number>;
   export_image: Bound<[src: WimHandle, image: number, dest: WimHandle, name: string | null, description: string | null, flags: number], number>;
   write: Bound<[wim: WimHandle, path: string, image: number, flags: number, threads: number], number>;
   verify_wim: Bound<[wim: WimHandle, flags: number], number>;

@@ -244,9 +244,17 @@ export class WimFile {
     return entries;
   }
 
-  /** Captures `sourceDir` as a new image (scanning runs on a worker thread); resolves to its index. */
-  async addImage(sourceDir: string, name: string, options: { description?: string; signal?: AbortSignal } = {}): Promise<number> {
-    await this.runAsync('wimlib_add_image', options, (w, h, done) => w.add_image.async(h, sourceDir, name, null, WIMLIB.ADD_FLAG_NO_ACLS, done));
+  /**
+   * Captures `source` as a new image (scanning runs on a worker thread); resolves to its index.
+   * `source` is a directory, or with `ntfsVolume` an NTFS volume (block device or volume image) read
+   * through NTFS-3G with its security descriptors, excluding what `configFile` lists (wimlib's capture
+   * configuration format) or else what Windows' own capture excludes (pagefile.sys, hiberfil.sys,
+   * System Volume Information, …).
+   */
+  async addImage(source: string, name: string, options: { description?: string; ntfsVolume?: boolean; configFile?: string; signal?: AbortSignal } = {}): Promise<number> {
+    const config = options.configFile ?? null;
+    const flags = options.ntfsVolume ? WIMLIB.ADD_FLAG_NTFS | (config === null ? WIMLIB.ADD_FLAG_WINCONFIG : 0) : WIMLIB.ADD_FLAG_NO_ACLS;
+    await this.runAsync('wimlib_add_image', options, (w, h, done) => w.add_image.async(h, source, name, config, flags, done), source);
     const index = this.rawInfo().image_count;
     if (options.description !== undefined) this.setImageProperty(index, 'DESCRIPTION', options.description);
     return index;

@@ -24,6 +24,10 @@ export interface TwinContentConfig {
   appliedBytes?: number;
   /** OS image captured from a dynamic disk (simple volume) rather than a basic disk. */
   capturedFromDynamic?: boolean;
+  /** OS image captured in the run by this machine (build and capture): on no DP until it is captured. */
+  capturedBy?: string;
+  /** Set by that capture: the captured volume's files (path → bytes), written by an apply of the image. */
+  capturedFiles?: ReadonlyMap<string, number>;
   /** Boot image: RAM it needs to boot (WinPE runs from a RAM disk; §8.4). */
   memoryRequiredMB?: number;
 }

@@ -57,6 +57,8 @@ export async function prepareContent(scenario: Scenario, drivers: string[], log:
   const base = dirname(scenario.file);
   const packages: MediaPackage[] = [];
   for (const os of scenario.content.osImages) {
+    // Captured in the run: its content is the capture (captured-images.ts).
+    if (os.capturedBy) continue;
     if (os.source !== undefined) {
       packages.push({ id: os.id, files: await sourceFiles(resolve(base, os.source)) });
       continue;

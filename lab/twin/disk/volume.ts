@@ -90,6 +90,11 @@ export class Volume {
     return entry.directory ? { exists: true, directory: true } : { exists: true, directory: false, sizeBytes: entry.sizeBytes };
   }
 
+  /** Every file (not folder) with its size, by normalised path (\windows\system32\…). */
+  listFiles(): [string, number][] {
+    return [...this.files].filter(([, e]) => !e.directory).map(([p, e]) => [p, e.sizeBytes]);
+  }
+
   /** Total size of the files under a folder. */
   sizeOf(path: string): number {
     const key = normalizePath(path);

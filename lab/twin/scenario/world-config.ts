@@ -67,7 +67,7 @@ function contentConfig(scenario: Scenario): TwinContentConfig[] {
   const c = scenario.content;
   return [
     ...c.bootImages.map((b): TwinContentConfig => ({ packageId: b.id, bytes: b.size, kind: 'bootImage', architecture: b.arch })),
-    ...c.osImages.map((o): TwinContentConfig => ({ packageId: o.id, bytes: o.size, kind: 'osImage', architecture: o.arch })),
+    ...c.osImages.map((o): TwinContentConfig => ({ packageId: o.id, bytes: o.size, kind: 'osImage', architecture: o.arch, ...(o.capturedBy ? { capturedBy: o.capturedBy.machine } : {}) })),
     ...c.driverPackages.map((d): TwinContentConfig => ({ packageId: d.id, bytes: d.size, kind: 'driverPackage' })),
     ...c.packages.map((p): TwinContentConfig => ({ packageId: p.id, bytes: p.size, kind: 'package' })),
   ];

@@ -133,7 +133,6 @@ export async function bootLabMachine(options: {
     signal: options.signal,
   });
   const agent = await qemu.agent({ helloTimeoutMs: 20_000 * timeoutScale('tcg'), signal: options.signal });
-  const qmp = await qemu.qmp(options.signal);
   const machine = await QemuTaskSequenceMachine.attach({
     machine: qemu,
     agent,
@@ -143,8 +142,11 @@ export async function bootLabMachine(options: {
     ccmCacheSizeBytes: options.ccmCacheSizeBytes,
     ...(options.captureShareRoot ? { captureSite: { shareRoot: options.captureShareRoot, diskImages: [{ path: disk, format: 'qcow2' as const }] } } : {}),
     // The media stays in the drive for WinPE; for the hard disk it comes out, as an engineer would take it.
+    // QMP is connected per use: QEMU serves one QMP client at a time, and a capture pauses the machine through it.
     prepareBoot: async (target) => {
-      if (target === 'FullOS') await qmp.execute('eject', { device: 'media0', force: true });
+      if (target !== 'FullOS') return;
+      const qmp = await qemu.qmp(options.signal);
+      await qmp.execute('eject', { device: 'media0', force: true }).finally(() => qmp.close());
     },
   }, options.signal);
   return { qemu, agent, machine, disk };

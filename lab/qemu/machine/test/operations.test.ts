@@ -60,9 +60,10 @@ describe('lab/qemu machine: operations in a real WinPE @qemu @slow', function ()
       expect(await machine.registryValue('Settings\\windows', 'OSDComputerName', signal)).to.equal(undefined);
       expect((await machine.writeSettings({ kind: 'windows', settings: { OSDComputerName: 'X' } }, signal)).exitCode).to.equal(EXIT.pathNotFound);
       const contract: TaskSequenceMachine = machine;
+      // No OS applied, and no capture share in this lab: nothing to capture (lab/qemu/machine/test/capture.test.ts captures).
       const capture = await contract.captureImage({ destination: '\\\\server\\share\\x.wim' });
-      expect(capture.exitCode).to.equal(EXIT.notSupported);
-      expect(capture.output?.join(' ')).to.match(/not supported yet on the QEMU backend/);
+      expect(capture.exitCode).to.equal(EXIT.pathNotFound);
+      expect(capture.output?.join(' ')).to.match(/no Windows installation to capture/);
       expect((await contract.userState({ operation: 'capture', storeLocation: 'stateMigrationPoint', hardLinks: false, storePath: '\\\\SMP01\\SMPSTOREB$', continueOnError: false })).exitCode).to.equal(EXIT.notSupported);
       // A local store without a Windows installation: nothing to capture from.
       expect((await contract.userState({ operation: 'capture', storeLocation: 'local', hardLinks: true, storePath: 'C:\\StateStore', continueOnError: false })).exitCode).to.equal(EXIT.pathNotFound);

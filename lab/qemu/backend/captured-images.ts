@@ -1,0 +1,39 @@
+// OS images captured in the run (`capturedBy`, build and capture): the lab gives the capturing
+// machine the site's capture share, and the WIM its Capture Operating System Image step writes
+// there becomes the package's content for the media and content disks of machines started later
+// (the runner starts those once the capture is done: harness/runner/captures.ts).
+import { join } from 'node:path';
+import type { MachinePlan } from '../../../harness/index.js';
+import type { Scenario } from '../../../scenarios/index.js';
+import type { CaptureSite } from '../machine/index.js';
+import type { MediaPackage } from '../media/index.js';
+
+export class CapturedImages {
+  /** PackageID → the captured WIM on the host. */
+  private readonly captured = new Map<string, string>();
+  private readonly shareRoot: string;
+
+  constructor(
+    private readonly scenario: Scenario,
+    runDir: string,
+  ) {
+    this.shareRoot = join(runDir, 'shares');
+  }
+
+  /** The capture share as the machine of `plan` reaches it, reading its volumes from `diskPaths`. */
+  siteFor(plan: MachinePlan, diskPaths: string[]): CaptureSite {
+    const feeds = this.scenario.content.osImages.filter((o) => o.capturedBy?.machine === plan.machine.name).map((o) => o.id);
+    return {
+      shareRoot: this.shareRoot,
+      diskImages: diskPaths.map((path) => ({ path, format: 'qcow2' as const })),
+      onCaptured: (wimPath) => {
+        for (const id of feeds) this.captured.set(id, wimPath);
+      },
+    };
+  }
+
+  /** The run's packages with every image captured so far (one not captured yet is on no media). */
+  withCaptured(packages: MediaPackage[]): MediaPackage[] {
+    return [...packages, ...[...this.captured].map(([id, wim]) => ({ id, files: { 'install.wim': wim } }))];
+  }
+}
