@@ -17,6 +17,7 @@ import { withLabRun, type LabRun } from '../lab-run.js';
 import { readDiskImage } from '../disk/index.js';
 import { consoleEvidence, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
 import { ARCHITECTURE_MISMATCH, buildContentDisk, buildMedia, MEDIA_PASSWORD_PROMPT, type BuiltImage } from '../media/index.js';
+import { CapturedImages } from './captured-images.js';
 import { prepareContent, type RunContent } from './content.js';
 import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
 import { MediaPackageSource } from './media-content.js';
@@ -77,7 +78,7 @@ export class QemuBackend implements LabBackend {
       const drivers = [...plans.flatMap((p) => machineDrivers(p.machine)), 'ahci', 'usb-storage'];
       const content = await prepareContent(scenario, drivers, log, run.signal);
       const network = await labNetwork(scenario, plans, run);
-      return new QemuScenarioLab(run, { accel, content, network, log, outputDir: this.options.outputDir ?? join(run.tempDir, 'out'), promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS }, close);
+      return new QemuScenarioLab(run, { accel, content, network, log, outputDir: this.options.outputDir ?? join(run.tempDir, 'out'), promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS, captured: new CapturedImages(scenario, run.tempDir) }, close);
     } catch (err) {
       await close();
       throw err;
@@ -116,6 +117,7 @@ interface LabParts {
   log: (line: string) => void;
   outputDir: string;
   promptTimeoutMs: number;
+  captured: CapturedImages;
 }
 
 interface RunningMachine {
@@ -153,11 +155,11 @@ class QemuScenarioLab implements Lab {
       variables: media.variables,
       ...(media.password !== undefined ? { password: media.password } : {}),
       ...(media.deployment !== undefined ? { deployment: media.deployment } : {}),
-      ...(carriesContent ? { packages: content.packages } : {}),
+      ...(carriesContent ? { packages: this.parts.captured.withCaptured(content.packages) } : {}),
       signal,
     });
     log(`media "${media.name}" (${media.type}, ${media.format}) ${image.path}${image.cached ? ' (cached)' : ''}`);
-    const contentDisk = carriesContent ? undefined : await buildContentDisk({ packages: content.packages, signal });
+    const contentDisk = carriesContent ? undefined : await buildContentDisk({ packages: this.parts.captured.withCaptured(content.packages), signal });
     if (contentDisk) log(`content of boot media "${media.name}": content disk ${contentDisk.path} (interim until the distribution point serves it)`);
 
     const name = plan.machine.name;
@@ -196,6 +198,7 @@ class QemuScenarioLab implements Lab {
         winpeBootedFrom: media.type === 'standalone' ? 'standaloneMedia' : media.type === 'prestaged' ? 'prestagedMedia' : 'bootMedia',
         prepareBoot: (target, s) => this.prepareBoot(qemu, target, image, attached.kind, s),
         ccmCacheSizeBytes: plan.machine.clientCacheSize,
+        captureSite: this.parts.captured.siteFor(plan, diskPaths),
       },
       signal,
     );
