@@ -75,8 +75,8 @@ const RULES: { re: RegExp; on: (t: TraceBuilder, m: RegExpExecArray, l: FieldLog
   { re: /^The execution of the group \((.*)\) has failed/, on: (t, m) => t.groupEnded(m[1], 'failed') },
   { re: /^The group \((.*)\) has been skipped because (?:the condition is evaluated to be false|it is disabled)/, on: (t, m, l) => t.groupSkipped(m[1], /disabled/.test(m[0]), l.line) },
   { re: /^The action \((.*)\) has been skipped because (?:the condition is evaluated to be false|it is disabled)/, on: (t, m, l) => t.stepSkipped(m[1], /disabled/.test(m[0]), l.line) },
-  { re: /^Successfully completed the action \((.*)\) with the exit win32 code (\d+)/, on: (t, m) => t.stepEnded(m[1], 'success', Number(m[2])) },
-  { re: /^Failed to run the action: (.*?)\.?\s*(?:\n([\s\S]*))?$/, on: (t, m) => t.stepFailed(m[1], m[2]) },
+  { re: /^Successfully completed the action \((.*)\) with the exit win32 code (\d+)/, on: (t, m, l) => t.stepEnded(m[1], 'success', Number(m[2]), l.line) },
+  { re: /^Failed to run the action: (.*?)\.?\s*(?:\n([\s\S]*))?$/, on: (t, m, l) => t.stepFailed(m[1], m[2], l.line) },
   { re: /^The execution engine ignored the failure of the action \((.*)\)/, on: (t, m) => t.ignoredFailure(m[1]) },
   { re: /^Process completed with exit code (\d+)/, on: (t, m) => t.processExit(Number(m[1])) },
   { re: /^(?:Start executing the command line|Executing command line): (.*)$/, on: (t, m) => t.commandLine(m[1].trim()) },
@@ -148,16 +148,14 @@ class TraceBuilder {
     else this.children.push({ kind: 'step', name, status, line });
   }
 
-  stepEnded(name: string, status: FieldStatus, exitCode: number): void {
-    const step = this.openStep(name);
-    if (!step) return;
+  stepEnded(name: string, status: FieldStatus, exitCode: number, line: number): void {
+    const step = this.endingStep(name, line);
     step.status = status;
     step.exitCode = exitCode;
   }
 
-  stepFailed(name: string, detail: string | undefined): void {
-    const step = this.openStep(name);
-    if (!step) return;
+  stepFailed(name: string, detail: string | undefined, line: number): void {
+    const step = this.endingStep(name, line);
     step.status = 'failed';
     const hresult = /\(Error: ([0-9A-Fa-f]{8}); Source:/.exec(detail ?? '');
     step.exitCode = this.lastExit ?? (hresult ? parseInt(hresult[1], 16) : undefined);
@@ -221,6 +219,18 @@ class TraceBuilder {
   private openStep(name: string): FieldStep | undefined {
     if (this.current?.name === name && this.current.status === undefined) return this.current;
     return undefined;
+  }
+
+  /**
+   * The step an end message is about. A rolled segment (smsts-YYYYMMDD-HHMMSS.log) starts in the middle of a
+   * step: its end is the first the log shows of it, so the step starts there.
+   */
+  private endingStep(name: string, line: number): FieldStep {
+    const open = this.openStep(name) ?? (this.current?.name === name ? this.current : undefined);
+    if (open) return open;
+    this.current = { kind: 'step', name, line, ...(this.environment ? { environment: this.environment } : {}) };
+    this.children.push(this.current);
+    return this.current;
   }
 
   private findStep(name: string): FieldStep | undefined {

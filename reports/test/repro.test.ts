@@ -47,6 +47,22 @@ describe('osdlab repro: reading field logs', () => {
     expect(traceOf(simple.lines).nodes).to.deep.equal([{ kind: 'step', name: 'Gather', pointer: 1, line: 1 }]);
   });
 
+  it('starts a rolled segment with the step it begins in the middle of', () => {
+    const rec = (message: string) => `<![LOG[${message}]LOG]!><time="10:19:13.567+240" date="10-18-2019" component="TSManager" context="" type="1" thread="1100" file="instruction.cxx:857">`;
+    const segment = [
+      '<![LOG[Downloaded file from http://SCCM:80/SMS_DP_SMSPKG$/MAX00ADA/sccm?/readme.txt to C:\\_SMSTaskSequence\\Packages\\MAX00ADA\\readme.txt ]LOG]!><time="10:20:07.733+240" date="10-18-2019" component="OSDDownloadContent" context="" type="1" thread="2580" file="downloadcontent.cpp:1785">',
+      rec('Successfully completed the action (Download Drivers) with the exit win32 code 0'),
+      rec('Start executing an instruction. Instruction name: Apply Drivers. Instruction pointer: 31'),
+      rec('Successfully completed the action (Apply Drivers) with the exit win32 code 0'),
+    ].join('\r\n');
+    const t = traceOf(readFieldLog(segment).lines);
+    expect(fieldSteps(t).map((s) => [s.name, s.status, s.line])).to.deep.equal([
+      ['Download Drivers', 'success', 2],
+      ['Apply Drivers', 'success', 3],
+    ]);
+    expect(t.outcome).to.equal('unknown');
+  });
+
   it('follows a ConfigMgr run: groups, skips, the retry across the restart to the full OS, an ignored failure and the failure', async () => {
     const t = await traceFrom(CONFIGMGR);
     expect(t.engine).to.equal('ConfigMgr');
