@@ -57,7 +57,7 @@ export class CaptureOrder {
       const sequence = sequences.get(capturer.deployment.name)!;
       const captures = enabledSteps(sequence).filter((s) => s.type === CAPTURE_STEP && (os.capturedBy!.step === undefined || s.name === os.capturedBy!.step));
       if (captures.length === 0) {
-        const which = os.capturedBy.step === undefined ? 'a Capture Operating System Image step' : `an enabled Capture Operating System Image step named "${os.capturedBy.step}"`;
+        const which = os.capturedBy.step === undefined ? 'enabled Capture Operating System Image step' : `enabled Capture Operating System Image step named "${os.capturedBy.step}"`;
         throw scenarioProblem(scenario, [...at, os.capturedBy.step === undefined ? 'machine' : 'step'], `the task sequence of "${name}" (deployment "${capturer.deployment.name}") has no ${which}`);
       }
       if (uses(sequence, os.id)) throw scenarioProblem(scenario, [...at, 'machine'], `"${name}" captures ${os.id} and its own task sequence applies it: no machine can apply an image before it is captured`);
