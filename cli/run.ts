@@ -78,6 +78,9 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       const backend = backendFor(opts.backend);
       const input = await openRunInput(file);
       const scenario = input.scenario;
+      const dir = opts.out ?? defaultRunFolder(scenario.name);
+      // The QEMU lab's console and site logs (SMSPXE.log, access logs) go into the run folder too.
+      if (backend instanceof QemuBackend) backend.keepLogsIn(dir);
       const paint = style();
       const controller = new AbortController();
       const interrupt = () => controller.abort(new EnvironmentError('interrupted (SIGINT); the lab was closed'));
@@ -103,7 +106,6 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       }
       // The scenario as the user named it, as in docs/result-json.md.
       run.result.scenario = file;
-      const dir = opts.out ?? defaultRunFolder(scenario.name);
       const selection = { ...(shard ? { shard } : {}), ...(opts.only ? { only: opts.only } : {}) };
       await writeRunFolder(dir, { result: run.result, logs: run.logs, skipped: run.skipped, scenario, machines: reportData(run.recordings, scenario.content), selection });
       if (opts.json) await writeFileAtomic(opts.json, `${JSON.stringify(run.result, null, 2)}\n`);

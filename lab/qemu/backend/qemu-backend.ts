@@ -1,32 +1,44 @@
-// The QEMU lab as a LabBackend (harness/lab-backend.ts): real machines started from real media,
-// their task sequence run by QemuTaskSequenceMachine (lab/qemu/machine), their disks read back from
-// the qcow2 images afterwards. One withLabRun per scenario run holds everything the run creates
-// (temp dir, namespace, QEMU processes) and removes it on close, failure or interrupt.
-import { copyFile, mkdir } from 'node:fs/promises';
+// The QEMU lab as a LabBackend (harness/lab-backend.ts): real machines started from real media or by
+// PXE from the site servers (site-services.ts, pxe-launch.ts), their task sequence run by
+// QemuTaskSequenceMachine (lab/qemu/machine), their disks read back from the qcow2 images
+// afterwards. One withLabRun per scenario run holds everything the run creates (temp dir,
+// namespaces, site servers, QEMU processes) and removes it on close, failure or interrupt.
+import { access, copyFile, cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart } from '../../../harness/index.js';
 import { EnvironmentError, type Scenario } from '../../../scenarios/index.js';
 import type { AgentChannel } from '../agent-channel.js';
-import { timeoutScale, type Accelerator, type NicBackend } from '../machine-command.js';
+import { timeoutScale, type Accelerator, type NicBackend, type QemuMachineSpec } from '../machine-command.js';
 import { probeAccelerator } from '../accelerator.js';
 import { launchMachine, type QemuMachine } from '../machine-process.js';
 import { LabNetwork } from '../lab-network.js';
 import { withLabRun, type LabRun } from '../lab-run.js';
 import { readDiskImage } from '../disk/index.js';
-import { consoleEvidence, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
+import { safeFileName } from '../../../reports/index.js';
+import { consoleEvidence, DistributionPointContentSource, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
 import { ARCHITECTURE_MISMATCH, buildContentDisk, buildMedia, MEDIA_PASSWORD_PROMPT, type BuiltImage } from '../media/index.js';
+import { bootImageDriversForModules } from '../../../images/index.js';
+import { bootImageLinuxModules, scenarioBootImageDriverLists, scenarioDriverCatalog, type DriverCatalog } from '../../../drivers/index.js';
 import { CapturedImages } from './captured-images.js';
 import { prepareContent, type RunContent } from './content.js';
 import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
 import { MediaPackageSource } from './media-content.js';
 import { installedOsFilesScript, presentPaths, systemDrivePath } from './installed-os-files.js';
+import { startByPxe } from './pxe-launch.js';
+import { bootImagePackageId, clientLaunchProblem, createMachineDisk, startFromDisk } from './client-launch.js';
+import { stagedBootImagePackage } from './staged-boot-image.js';
+import { startSiteServices, type SiteServices } from './site-services.js';
 
 export interface QemuBackendOptions {
   /** Default: probed (KVM when it really works here, TCG otherwise). */
   accel?: Accelerator;
-  /** Folder for each machine's console log (<dir>/<machine>/console.log). Default: the run's temp dir. */
+  /**
+   * Where logs are written while the lab runs: each machine's console log to
+   * <dir>/machines/<machine>/console.log, the site servers' logs (SMSPXE.log, access logs) to
+   * <dir>/site/. Default: the run's temp dir.
+   */
   outputDir?: string;
   /** How long password-protected media wait for someone to type (the twin's default: 15 min). */
   promptTimeoutMs?: number;
@@ -49,8 +61,14 @@ const FINAL_BOOT_CHECK_MS = 15_000;
 
 export class QemuBackend implements LabBackend {
   readonly name = 'qemu' as const;
+  private runFolder?: string;
 
   constructor(private readonly options: QemuBackendOptions = {}) {}
+
+  /** The run folder the CLI leaves: console and site logs are copied there when the lab closes (not when interrupted). */
+  keepLogsIn(runFolder: string): void {
+    this.runFolder = runFolder;
+  }
 
   async open(scenario: Scenario, plans: MachinePlan[], signal: AbortSignal): Promise<Lab> {
     for (const plan of plans) refuseUnsupported(plan);
@@ -75,10 +93,25 @@ export class QemuBackend implements LabBackend {
     };
     try {
       const accel = this.options.accel ?? (await chooseAccelerator(scenario, plans, log, run.signal));
-      const drivers = [...plans.flatMap((p) => machineDrivers(p.machine)), 'ahci', 'usb-storage'];
+      const catalog = await scenarioDriverCatalog(scenario, run.signal);
+      const lists = scenarioBootImageDriverLists(scenario, catalog);
+      // A boot image with a driver list gets exactly those drivers (and the inbox ones); without one, every machine's NIC and disk controller.
+      const drivers = plans.flatMap((p) => {
+        const listed = lists.get(p.media?.bootImage ?? p.deployment.bootImage ?? '');
+        return listed ? bootImageDriversForModules(bootImageLinuxModules(listed, 'x64')) : [...machineDrivers(p.machine), 'ahci', 'usb-storage'];
+      });
       const content = await prepareContent(scenario, drivers, log, run.signal);
       const network = await labNetwork(scenario, plans, run);
-      return new QemuScenarioLab(run, { accel, content, network, log, outputDir: this.options.outputDir ?? join(run.tempDir, 'out'), promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS, captured: new CapturedImages(scenario, run.tempDir) }, close);
+      const outputDir = this.options.outputDir ?? join(run.tempDir, 'out');
+      const site = network ? await startSiteServices({ scenario, run, net: network.net, subnets: network.subnets, content, outputDir, log }) : undefined;
+      const runFolder = this.runFolder;
+      const closeSite = async () => {
+        await site?.writeLogs().catch((err: unknown) => log(`site logs: ${String(err)}`));
+        // An interrupted run leaves no run folder behind.
+        if (runFolder !== undefined && !run.signal.aborted) await copyLogs(outputDir, runFolder).catch((err: unknown) => log(`copying logs to ${runFolder}: ${String(err)}`));
+        await close();
+      };
+      return new QemuScenarioLab(run, { accel, content, drivers: catalog, network, site, log, outputDir, promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS, captured: new CapturedImages(scenario, run.tempDir) }, closeSite);
     } catch (err) {
       await close();
       throw err;
@@ -86,10 +119,17 @@ export class QemuBackend implements LabBackend {
   }
 }
 
+async function copyLogs(from: string, to: string): Promise<void> {
+  for (const folder of ['machines', 'site']) {
+    if (await access(join(from, folder)).then(() => true, () => false)) await cp(join(from, folder), join(to, folder), { recursive: true });
+  }
+}
+
 function refuseUnsupported(plan: MachinePlan): void {
   const name = plan.machine.name;
-  if (plan.launch === 'pxe') throw new EnvironmentError(`machine ${name}: PXE-started machines need the PXE service point (issue 7)`, 'start it from media, or run on the twin');
-  if (plan.launch === 'client') throw new EnvironmentError(`machine ${name}: deployments to an installed OS through the ConfigMgr client are not built on the QEMU lab yet`, 'start it from media, or run on the twin');
+  if (plan.launch === 'pxe' && plan.machine.boundary === undefined) throw new EnvironmentError(`machine ${name}: a PXE-started machine needs a network (its boundary)`, 'give the machine a boundary with a PXE-enabled distribution point');
+  const client = plan.launch === 'client' ? clientLaunchProblem(plan.machine) : undefined;
+  if (client) throw new EnvironmentError(client, 'describe the installed OS and disk 0\'s layout, or run on the twin');
   diskController(plan.machine);
 }
 
@@ -113,7 +153,9 @@ async function labNetwork(scenario: Scenario, plans: MachinePlan[], run: LabRun)
 interface LabParts {
   accel: Accelerator;
   content: RunContent;
+  drivers: DriverCatalog;
   network?: { net: LabNetwork; subnets: Map<string, string> };
+  site?: SiteServices;
   log: (line: string) => void;
   outputDir: string;
   promptTimeoutMs: number;
@@ -145,6 +187,8 @@ class QemuScenarioLab implements Lab {
   async start(plan: MachinePlan, outer: AbortSignal): Promise<MachineStart> {
     const signal = this.signal(outer);
     await sleep(Math.max(0, this.openedAt + plan.powerOnAtMs - Date.now()), undefined, { signal });
+    if (plan.launch === 'pxe') return this.startByPxe(plan, signal);
+    if (plan.launch === 'client') return this.startFromDisk(plan, signal);
     const media = plan.media!;
     const { content, accel, log } = this.parts;
     const carriesContent = media.type !== 'boot';
@@ -159,20 +203,18 @@ class QemuScenarioLab implements Lab {
       signal,
     });
     log(`media "${media.name}" (${media.type}, ${media.format}) ${image.path}${image.cached ? ' (cached)' : ''}`);
-    const contentDisk = carriesContent ? undefined : await buildContentDisk({ packages: this.parts.captured.withCaptured(content.packages), signal });
+    // Boot media take their content from the DP, as in the field; without a DP on the machine's network, from a content disk.
+    const dp = plan.machine.boundary !== undefined ? this.parts.site?.distributionPointFor(plan.machine.boundary) : undefined;
+    const contentDisk = carriesContent || dp ? undefined : await buildContentDisk({ packages: this.parts.captured.withCaptured(content.packages), signal });
     if (contentDisk) log(`content of boot media "${media.name}": content disk ${contentDisk.path} (interim until the distribution point serves it)`);
 
     const name = plan.machine.name;
-    const stateDir = join(this.labRun.tempDir, name.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
-    await mkdir(stateDir, { recursive: true });
+    const stateDir = await this.stateDir(plan);
     const diskPaths = await this.createDisks(plan, stateDir, signal);
     const attached = await this.attachableMedia(media.format, image, stateDir);
     const spec = machineSpec({ machine: plan.machine, diskPaths, media: attached, nicBackend: await this.nicBackend(plan, signal) });
     if (contentDisk) spec.media.push({ kind: 'cd', path: contentDisk.path });
-    const poweredOnAt = Date.now();
-    const qemu = await launchMachine({ spec, accel, outputDir: join(this.parts.outputDir, name), stateDir, ...(this.parts.network ? { namespace: this.parts.network.net.namespace } : {}), cleanup: this.labRun.cleanup, signal });
-    const running: RunningMachine = { qemu, diskPaths };
-    this.machines.set(plan, running);
+    const { qemu, poweredOnAt, running } = await this.launch(plan, spec, stateDir, diskPaths, signal);
 
     const notStarted = async (reason: string): Promise<MachineStart> => ({ started: false, failedStep: START_STEP, reason, console: consoleEvidence(await qemu.consoleText()), poweredOnAt });
     const booted = await this.bootToAgent(qemu, signal);
@@ -188,7 +230,7 @@ class QemuScenarioLab implements Lab {
       await qemu.stop();
       return result;
     }
-    const source: ContentSource = carriesContent ? new MediaPackageSource() : new MediaContentSource();
+    const source: ContentSource = carriesContent ? new MediaPackageSource() : dp ? new DistributionPointContentSource({ url: dp.url, packages: dp.catalog }) : new MediaContentSource();
     const machine = await QemuTaskSequenceMachine.attach(
       {
         machine: qemu,
@@ -198,6 +240,7 @@ class QemuScenarioLab implements Lab {
         winpeBootedFrom: media.type === 'standalone' ? 'standaloneMedia' : media.type === 'prestaged' ? 'prestagedMedia' : 'bootMedia',
         prepareBoot: (target, s) => this.prepareBoot(qemu, target, image, attached.kind, s),
         ccmCacheSizeBytes: plan.machine.clientCacheSize,
+        drivers: this.parts.drivers,
         captureSite: this.parts.captured.siteFor(plan, diskPaths),
       },
       signal,
@@ -207,14 +250,54 @@ class QemuScenarioLab implements Lab {
     return { started: true, machine, poweredOnAt };
   }
 
+  /** PXE: no media; the boot order (disk, then pxe) decides, so a blank disk falls through to PXE. */
+  private async startByPxe(plan: MachinePlan, signal: AbortSignal): Promise<MachineStart> {
+    const stateDir = await this.stateDir(plan);
+    const diskPaths = await this.createDisks(plan, stateDir, signal);
+    const spec = machineSpec({ machine: plan.machine, diskPaths, nicBackend: await this.nicBackend(plan, signal) });
+    const { qemu, poweredOnAt, running } = await this.launch(plan, spec, stateDir, diskPaths, signal);
+    if (!this.parts.site) throw new EnvironmentError(`machine ${plan.machine.name}: PXE needs the site servers of the machine's network`);
+    const pxe = await startByPxe({ plan, qemu, accel: this.parts.accel, site: this.parts.site, poweredOnAt, log: this.parts.log, ccmCacheSizeBytes: plan.machine.clientCacheSize, signal });
+    if (pxe.machine) running.machine = pxe.machine;
+    if (pxe.agent) running.agent = pxe.agent;
+    return pxe.start;
+  }
+
+  private async stateDir(plan: MachinePlan): Promise<string> {
+    const dir = join(this.labRun.tempDir, plan.machine.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  private async launch(plan: MachinePlan, spec: QemuMachineSpec, stateDir: string, diskPaths: string[], signal: AbortSignal) {
+    const poweredOnAt = Date.now();
+    const outputDir = join(this.parts.outputDir, 'machines', safeFileName(plan.machine.name));
+    const qemu = await launchMachine({ spec, accel: this.parts.accel, outputDir, stateDir, ...(this.parts.network ? { namespace: this.parts.network.net.namespace } : {}), cleanup: this.labRun.cleanup, signal });
+    const running: RunningMachine = { qemu, diskPaths };
+    this.machines.set(plan, running);
+    return { qemu, poweredOnAt, running };
+  }
+
+  /** An existing client: its disks built from their description, started from the disk into its OS (client-launch.ts). */
+  private async startFromDisk(plan: MachinePlan, signal: AbortSignal): Promise<MachineStart> {
+    const stateDir = await this.stateDir(plan);
+    const diskPaths = await this.createDisks(plan, stateDir, signal);
+    const stagedBootImage = await stagedBootImagePackage(bootImagePackageId(plan), this.parts.content.bootImage, { signal });
+    const contentDisk = await buildContentDisk({ packages: [...this.parts.content.packages, stagedBootImage], signal });
+    const spec = machineSpec({ machine: plan.machine, diskPaths, nicBackend: await this.nicBackend(plan, signal) });
+    spec.media.push({ kind: 'cd', path: contentDisk.path });
+    const { qemu, poweredOnAt, running } = await this.launch(plan, spec, stateDir, diskPaths, signal);
+    const client = await startFromDisk({ plan, qemu, accel: this.parts.accel, poweredOnAt, signal });
+    if (client.machine) running.machine = client.machine;
+    if (client.agent) running.agent = client.agent;
+    return client.start;
+  }
+
   private async createDisks(plan: MachinePlan, stateDir: string, signal: AbortSignal): Promise<string[]> {
     const paths: string[] = [];
-    for (const [i, disk] of plan.machine.disks.entries()) {
-      if (disk.layout || disk.type !== 'basic') {
-        throw new EnvironmentError(`machine ${plan.machine.name}: disks[${i}] starts with a layout or as a dynamic disk; the QEMU lab builds blank basic disks only so far`, 'leave out "layout" and "type", or run on the twin');
-      }
+    for (const i of plan.machine.disks.keys()) {
       const path = join(stateDir, `disk${i}.qcow2`);
-      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', path, String(disk.size)], { cancelSignal: signal });
+      await createMachineDisk(plan, i, path, this.parts.content, this.parts.log, signal);
       paths.push(path);
     }
     return paths;
@@ -288,10 +371,12 @@ class QemuScenarioLab implements Lab {
     if (!running) return { disks: [], files: Object.fromEntries(files.map((f) => [f, false])), userStateRestored: false, bootsToFullOs: false };
     const { machine, qemu } = running;
     let bootsToFullOs = false;
+    let userStateRestored = false;
     const present: Record<string, boolean> = Object.fromEntries(files.map((f) => [f, false]));
     if (machine && (await this.agentAnswers(machine, qemu, signal))) {
       // Files first: the final boot check may leave the machine where no agent answers.
       Object.assign(present, await this.observeFiles(machine, running.agent!, files, signal));
+      userStateRestored = await this.userStateRestored(plan, machine, signal);
       bootsToFullOs = await this.bootsToFullOs(machine, signal);
       if (bootsToFullOs) await machine.powerOff().catch(() => undefined);
     } else if (machine) {
@@ -300,7 +385,16 @@ class QemuScenarioLab implements Lab {
     await qemu.stop();
     const controller = diskController(plan.machine);
     const disks = await Promise.all(running.diskPaths.map((path, index) => readDiskImage(path, { index, controller, model: plan.machine.disks[index]!.model, signal })));
-    return { disks, files: present, userStateRestored: false, bootsToFullOs };
+    return { disks, files: present, userStateRestored, bootsToFullOs };
+  }
+
+  /** Whether the profiles at the end hold every file Capture User State saw, byte for byte (user-state.ts). */
+  private async userStateRestored(plan: MachinePlan, machine: QemuTaskSequenceMachine, signal: AbortSignal): Promise<boolean> {
+    const comparison = await machine.userStateComparison(signal).catch(() => undefined);
+    if (!comparison) return false;
+    const differences = [...comparison.missing.map((f) => `${f} missing`), ...comparison.changed.map((f) => `${f} changed`)];
+    if (differences.length > 0) this.parts.log(`${plan.machine.name}: user state not restored as captured: ${differences.slice(0, 5).join(', ')}${differences.length > 5 ? ', …' : ''}`);
+    return differences.length === 0;
   }
 
   /** C:\ paths on the installed OS's volume (whatever WinPE calls it), other drives as the machine maps them. */

@@ -59,12 +59,15 @@ describe('lab/qemu/backend', function () {
 
   describe('refusals before anything is built', () => {
     for (const [launch, words] of [
-      ['pxe', 'PXE-started machines need the PXE service point (issue 7)'],
-      ['client', 'through the ConfigMgr client are not built on the QEMU lab yet'],
+      ['pxe', 'a PXE-started machine needs a network (its boundary)'],
+      ['client', 'a deployment through the ConfigMgr client needs the machine\'s installed OS (installedOs)'],
     ] as const) {
       it(`${launch}: EnvironmentError naming what is missing`, async () => {
         const scenario = await loadScenario(scenarioFile('bare-metal-bios-mbr-media'));
-        const err = await new QemuBackend({ handleSignals: false }).open(scenario, [planOf(scenario, launch)], new AbortController().signal).then(
+        const plan = planOf(scenario, launch);
+        // PXE needs the machine's network: without a boundary there is nothing to boot from.
+        if (launch === 'pxe') plan.machine = { ...plan.machine, boundary: undefined };
+        const err = await new QemuBackend({ handleSignals: false }).open(scenario, [plan], new AbortController().signal).then(
           () => undefined,
           (e: unknown) => e,
         );
@@ -93,7 +96,7 @@ describe('lab/qemu/backend', function () {
       }
     });
 
-    it('SIGINT during the media boot removes QEMU, the namespace and the temp dir', async () => {
+    it('SIGINT during the media boot removes QEMU, the namespaces, the site servers and the temp dir', async () => {
       const child = execa('node', ['bin/osdlab.js', 'run', 'scenarios/bare-metal-bios-mbr-media.yaml', '--backend', 'qemu', '--out', `/tmp/osdlab-interrupt-test-${process.pid}`], { cwd: ROOT, reject: false, all: true });
       const needle = `osdlab-run-${child.pid}-`;
       const deadline = Date.now() + 150_000;
@@ -102,12 +105,16 @@ describe('lab/qemu/backend', function () {
         await new Promise((r) => setTimeout(r, 500));
       }
       const namespaces = await leftoverNamespaces(`osdlab-run-${child.pid}-`);
-      expect(namespaces, 'the run has a network: its namespace exists while it runs').to.have.length(1);
+      // The run's namespace, and one per site host on its subnet: DHCP server, DP, MP.
+      expect(namespaces.map((n) => n.replace(/^osdlab-run-\d+-[a-z0-9]+/, '')).sort(), 'the run has a network: its namespaces exist while it runs').to.deep.equal(['', '-dhcp0', '-dp0', '-mp']);
+      const servers = await execa('pgrep', ['-f', `main.ts /tmp/${needle}`], { reject: false });
+      expect(servers.stdout.trim(), 'the site server processes run').to.not.equal('');
       child.kill('SIGINT');
       const result = await child;
       expect(result.exitCode === 130 || result.signal === 'SIGINT' || result.exitCode === 3, `exit ${result.exitCode} ${result.signal}: ${String(result.all)}`).to.equal(true);
       expect(await leftoverQemu(needle)).to.deep.equal([]);
       expect(await leftoverNamespaces(`osdlab-run-${child.pid}-`)).to.deep.equal([]);
+      expect((await execa('pgrep', ['-f', `main.ts /tmp/${needle}`], { reject: false })).stdout.trim(), 'site server processes left').to.equal('');
       const { stdout } = await execa('sh', ['-c', `ls -d /tmp/${needle}* 2>/dev/null || true`]);
       expect(stdout, 'temp dir left').to.equal('');
       expect(await access(`/tmp/osdlab-interrupt-test-${process.pid}`).then(() => true, () => false), 'no run folder for an interrupted run').to.equal(false);

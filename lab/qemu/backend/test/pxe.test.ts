@@ -79,10 +79,11 @@ describe('osdlab run --backend qemu, bare metal by PXE @qemu @slow', function ()
   async function run(scenario: string, folder: string): Promise<{ result: Result; all: string; exitCode: number | undefined }> {
     const started = Date.now();
     const dir = join(out, folder);
-    const r = await execa('node', ['bin/osdlab.js', 'run', `scenarios/${scenario}.yaml`, '--backend', 'qemu', '--out', dir], { cwd: ROOT, reject: false, all: true });
+    const child = execa('node', ['bin/osdlab.js', 'run', `scenarios/${scenario}.yaml`, '--backend', 'qemu', '--out', dir], { cwd: ROOT, reject: false, all: true });
+    const r = await child;
     console.log(`      (wall time ${Math.round((Date.now() - started) / 1000)} s)`);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as Result;
-    expect(await leftoverNamespaces(`osdlab-run-${r.pid}-`), 'namespaces left').to.deep.equal([]);
+    expect(await leftoverNamespaces(`osdlab-run-${child.pid}-`), 'namespaces left').to.deep.equal([]);
     return { result, all: String(r.all), exitCode: r.exitCode };
   }
 
