@@ -72,10 +72,11 @@ async function unpack(file: string, dir: string, signal?: AbortSignal): Promise<
   const seen = new Map<string, { size: number; sha256: string }>();
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
+    // A damaged archive destroys the entry's stream with the error the extraction reports anyway, possibly
+    // before the stream is piped anywhere: it must not also surface as an unhandled 'error'.
+    stream.on('error', () => {});
     const path = safeEntryPath(header.name);
     const fail = (why: string) => {
-      // Refusing the entry destroys the extraction, and with it this entry's stream: its error is this one.
-      stream.on('error', () => {});
       stream.resume();
       next(new InputError({ file, message: `not a usable osdlab reproduction bundle: ${why}` }));
     };

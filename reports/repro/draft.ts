@@ -184,6 +184,7 @@ function writeStep(y: YamlLines, s: PlannedStep): void {
   if (s.continueOnError) y.line('continueOnError: true');
   if (s.conditionFalse) writeFalseCondition(y, 'step');
   if (s.command) y.line(field('command', s.command));
+  if (s.successCodes) y.line(`successCodes: [${s.successCodes.join(', ')}]`);
   if (s.with) y.line(`with: { ${Object.entries(s.with).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} }`);
   if (s.layout === 'uefi') {
     y.nest('partitions:', () => {

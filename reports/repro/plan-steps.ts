@@ -14,6 +14,8 @@ export interface PlannedStep {
   type: PlannedType;
   /** Run Command Line stand-ins: "cmd /c exit N". */
   command?: string;
+  /** Set when the console's default success codes (0 3010) would count the field's failure code as success. */
+  successCodes?: number[];
   with?: Record<string, string>;
   /** Format and Partition Disk: the layout for this firmware. */
   layout?: 'uefi' | 'bios';
@@ -59,6 +61,8 @@ export function exitArgument(code: number): number {
   return code > 0x7fffffff ? code - 0x1_0000_0000 : code;
 }
 
+const DEFAULT_SUCCESS_CODES = [0, 3010];
+
 const describeCode = (code: number) => (code > 0xffff ? `0x${code.toString(16).toUpperCase().padStart(8, '0')}` : String(code));
 
 export function planSteps(trace: FieldTrace, ids: DraftIds): StepPlan {
@@ -92,6 +96,7 @@ function planStep(step: FieldStep, firmware: 'uefi' | 'bios', disk: DiskState, p
   if (step.status === 'failed') {
     const code = step.exitCode ?? 0x80004005;
     const kind = typeOf(step.command);
+    if (DEFAULT_SUCCESS_CODES.includes(code)) return { ...standIn(code, `the field step failed with ${code}, which the console's default success codes accept: its success codes are 0 only`), successCodes: [0] };
     return standIn(code, `the field step${kind ? ` (${kind})` : ''} failed with ${describeCode(code)}${step.error ? ` ("${step.error.split('\n')[0]}")` : ''}${step.exitCode === undefined ? '; the log shows no code, 0x80004005 stands in' : ''}; the stand-in fails with the same code — replace it with the real step and the condition that made it fail`);
   }
   const kind = typeOf(step.command);

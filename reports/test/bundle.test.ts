@@ -1,6 +1,7 @@
 // Reproduction bundles at the library level: what goes in (run folder, scenario inputs, manifest hashes), the
 // scenario coming out pointing only into the unpacked folder, and the ways a bundle is refused.
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -154,5 +155,38 @@ describe('reproduction bundle', function () {
     await refused([['../escape.txt', Buffer.from('x')], ...entries], /points outside the bundle/);
     await refused([['link', Buffer.alloc(0), 'symlink'], ...entries], /bundles hold only files/);
     await refused([], /it has no manifest\.json/);
+  });
+
+  it('refuses every damaged copy with an InputError and leaves nothing unpacked (random truncations and byte flips)', async () => {
+    const good = await readFile(bundle);
+    const file = join(tmp, 'damaged.tar.gz');
+    const unpacked = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('osdlab-bundle-')).length;
+    const before = await unpacked();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.integer({ min: 0, max: good.length - 1 }).map((n) => good.subarray(0, n)),
+          fc.tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([at, x]) => {
+            const copy = Buffer.from(good);
+            copy[at] ^= x;
+            return copy;
+          }),
+        ),
+        async (damaged) => {
+          await writeFile(file, damaged);
+          let err: unknown;
+          const opened = await openBundle(file).catch((e: unknown) => void (err = e));
+          // A flip in gzip's header fields that nothing checks (mtime, OS byte) leaves the content intact.
+          if (opened) {
+            await opened.close();
+            return;
+          }
+          expect(err, String(err)).to.be.instanceOf(InputError);
+          expect((err as Error).message).to.match(/damaged\.tar\.gz: not a usable osdlab reproduction bundle: /);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(await unpacked()).to.equal(before);
   });
 });

@@ -4,13 +4,14 @@
 // step) with its BDD.log. The draft must validate, and replaying it on the twin must execute exactly the steps
 // the log shows as executed, with the same outcomes.
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importTaskSequenceFile, runScenario, type MachineResult } from '../../harness/index.js';
+import { importScenarioSequences, importTaskSequenceFile, runScenario, type MachineResult } from '../../harness/index.js';
 import { TwinBackend } from '../../lab/index.js';
-import { loadScenario } from '../../scenarios/index.js';
+import { loadScenario, parseScenario } from '../../scenarios/index.js';
 import { allFieldNodes, readFieldLog, reproScenario, traceOf, type FieldStep, type FieldTrace } from '../index.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
@@ -187,4 +188,41 @@ describe('osdlab repro: the draft replayed on the twin', function () {
       expect(status('Format and Partition Disk (UEFI)')).to.deep.equal([uefi ? 'success' : 'skipped']);
     });
   }
+
+  it('writes a draft that validates and replays the logged path whatever the step names, outcomes and codes (property)', async () => {
+    const record = (message: string) => `<![LOG[${message}]LOG]!><time="09:00:00.000+0" date="01-01-2025" component="TSManager" context="" type="1" thread="1" file="x.cxx:1">`;
+    // Names as admins write them: quotes, colons, hashes, brackets, non-ASCII; a name cannot hold ")" followed by
+    // " has been" in a real log, nor a line break.
+    const name = fc.string({ minLength: 1, maxLength: 30, unit: fc.constantFrom(...'aZ09 -_:#"\'[]{}&%*!?.,éü€'.split('')) }).filter((n) => n.trim() === n && n.length > 0);
+    const outcome = fc.oneof(
+      fc.constant({ kind: 'ok' as const }),
+      fc.constant({ kind: 'skipped' as const }),
+      fc.constant({ kind: 'disabled' as const }),
+      fc.oneof(fc.constant(3010), fc.integer({ min: 1, max: 0xffffffff })).map((code) => ({ kind: 'failed' as const, code })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(name, outcome, fc.boolean()), { minLength: 1, maxLength: 8 }), async (steps) => {
+        const lines: string[] = [];
+        steps.forEach(([n, o, grouped], i) => {
+          if (grouped) lines.push(record(`The group (G${i}) has been successfully started`));
+          if (o.kind === 'skipped') lines.push(record(`The action (${n}) has been skipped because the condition is evaluated to be false`));
+          else if (o.kind === 'disabled') lines.push(record(`The action (${n}) has been skipped because it is disabled`));
+          else {
+            lines.push(record(`Start executing an instruction. Instruction name: ${n}. Instruction pointer: ${i}`));
+            if (o.kind === 'ok') lines.push(record(`Successfully completed the action (${n}) with the exit win32 code 0`));
+            else lines.push(record(`Process completed with exit code ${o.code}`), record(`Failed to run the action: ${n}. \nUnspecified error (Error: 80004005; Source: Windows)`), record(`The execution engine ignored the failure of the action (${n}) and continues execution`));
+          }
+          if (grouped) lines.push(record(`The group (G${i}) has been successfully completed`));
+        });
+        const file = join(tmp, 'property.yaml');
+        const repro = reproScenario({ logs: [{ file: 'smsts.log', text: lines.join('\r\n') }], scenarioFile: file });
+        expect(fieldSteps(repro.trace).map((s) => s.name)).to.deep.equal(steps.map(([n]) => n));
+        const scenario = await parseScenario(file, repro.yaml);
+        await importScenarioSequences(scenario);
+        const run = await runScenario(scenario, { backend: new TwinBackend() });
+        expect(replayed(run.result.machines[0])).to.deep.equal(logged(repro.trace));
+      }),
+      { numRuns: 30 },
+    );
+  });
 });
