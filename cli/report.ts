@@ -5,7 +5,10 @@ import { mergeRunFolders } from '../reports/index.js';
 import { EXIT } from './exit-codes.js';
 
 export function addReportCommand(program: Command, setExit: (code: number) => void): void {
-  const report = program.command('report').description('Work with run folders: merge the shards of a run');
+  const report = program
+    .command('report')
+    .description('Work with run folders: merge the shards of a run')
+    .addHelpText('after', '\nExample:\n  osdlab report merge shards/1 shards/2 shards/3 shards/4 --out merged\n');
   report
     .command('merge')
     .description('Merge the run folders of the shards of one scenario (osdlab run --shard I/N) into one run folder')

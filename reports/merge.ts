@@ -2,7 +2,7 @@
 // run folder — result.json, junit.xml, report.html, machines/ and run.json — as if the scenario had run in one go.
 // Refuses folders of different scenarios or backends, overlapping shards and missing shards.
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { LogFile, MachineResult, RunResult } from '../harness/index.js';
 import { InputError } from '../scenarios/index.js';
 import type { MachineReportData } from './html/types.js';
@@ -124,6 +124,8 @@ export interface MergedRun {
 /** Merges the run folders into `out`. InputError when they are not the complete, disjoint shards of one scenario. */
 export async function mergeRunFolders(dirs: string[], out: string): Promise<MergedRun> {
   if (dirs.length === 0) throw problem('merge', 'no run folders given');
+  const into = dirs.find((d) => resolve(d) === resolve(out));
+  if (into !== undefined) throw problem('--out', `${out} is one of the run folders being merged; write the merge to a folder of its own`);
   const runs = await Promise.all(dirs.map(readRunFolder));
   checkSameRun(runs);
   checkShards(runs);

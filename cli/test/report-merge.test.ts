@@ -91,6 +91,7 @@ describe('osdlab report merge (acceptance, twin)', function () {
       [[join(tmp, 'whole'), join(tmp, 'other')], /ran a different scenario than .* \("bare-metal-uefi-gpt-pxe" vs "hardware-matrix"; the resolved scenarios differ at /],
       [[join(tmp, 'whole'), join(tmp, 'whole')], /the runs overlap: PC\[bios,x86,mbr,basic\] \(.* and .*\)/],
       [[join(tmp, 'nowhere')], /nowhere: is not a complete run folder: it has no result\.json/],
+      [[shard(1), shard(2), shard(3), shard(4), join(tmp, 'refused')], /refused is one of the run folders being merged/],
     ];
     for (const [dirs, message] of cases) {
       const refused = await mergeRunFolders(dirs, join(tmp, 'refused')).then(
