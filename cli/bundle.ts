@@ -2,7 +2,8 @@
 // helper `osdlab run` uses to take either a scenario file or such a bundle.
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { createBundle, isBundleFile, openBundle } from '../reports/index.js';
+import type { RunResult } from '../harness/index.js';
+import { createBundle, isBundleFile, openBundle, verdictChanges } from '../reports/index.js';
 import { loadScenario, type Scenario } from '../scenarios/index.js';
 
 export function addBundleCommand(program: Command): void {
@@ -28,12 +29,19 @@ export interface RunInput {
   scenario: Scenario;
   /** Removes what opening the input created (a bundle's temporary folder). */
   close(): Promise<void>;
+  /** After the run: how its verdicts compare with the bundle's (nothing for a scenario file). */
+  comparison(result: RunResult): string;
 }
 
 /** A scenario file, or a reproduction bundle (told apart by content), ready for runScenario. */
 export async function openRunInput(file: string, signal?: AbortSignal): Promise<RunInput> {
-  if (!(await isBundleFile(file))) return { scenario: await loadScenario(file), close: async () => {} };
+  if (!(await isBundleFile(file))) return { scenario: await loadScenario(file), close: async () => {}, comparison: () => '' };
   const bundle = await openBundle(file, signal);
   process.stdout.write(`bundle ${file}: ${bundle.manifest.scenario}, made ${bundle.manifest.created} by osdlab ${bundle.manifest.osdlabVersion} on the ${bundle.manifest.backend}; every file matches its manifest\n`);
-  return { scenario: bundle.scenario, close: bundle.close };
+  const comparison = (result: RunResult) => {
+    const changes = verdictChanges(bundle.manifest.verdicts, result);
+    if (changes.length === 0) return `verdicts: the same as in the bundle for all ${result.machines.length} machines\n`;
+    return `verdicts: ${changes.length} differ from the bundle\n${changes.map((c) => `  ${c}\n`).join('')}`;
+  };
+  return { scenario: bundle.scenario, close: bundle.close, comparison };
 }

@@ -118,6 +118,7 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
       const verdict = run.result.pass ? paint.pass('PASS') : paint.fail('FAIL');
       const skipped = run.skipped.length > 0 ? `, ${run.skipped.length} left out by --only/--shard` : '';
       process.stdout.write(`\n${verdict}  ${scenario.name}: ${passed} of ${machines.length} passed on the ${backend.name}${skipped}\nresults: ${resolve(dir)}\n`);
+      process.stdout.write(input.comparison(run.result));
       if (!run.result.pass) setExit(EXIT.failed);
     });
 }

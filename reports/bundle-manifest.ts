@@ -40,6 +40,23 @@ export function verdictsOf(result: RunResult): BundleManifest['verdicts'] {
   return Object.fromEntries(result.machines.map((m) => [m.name, { pass: m.pass, outcome: m.outcome, failedStep: m.failedStep ?? null }]));
 }
 
+/**
+ * How a re-run's verdicts compare with those the bundle recorded: one line per machine whose verdict, outcome
+ * or failed step changed, or is new or missing. Empty when every machine came out the same.
+ */
+export function verdictChanges(recorded: BundleManifest['verdicts'], result: RunResult): string[] {
+  const now = verdictsOf(result);
+  const show = (v: BundleManifest['verdicts'][string]) => `${v.pass ? 'PASS' : 'FAIL'} ${v.outcome}${v.failedStep ? ` at "${v.failedStep}"` : ''}`;
+  const out: string[] = [];
+  for (const name of new Set([...Object.keys(recorded), ...Object.keys(now)])) {
+    const [was, is] = [recorded[name], now[name]];
+    if (!was) out.push(`${name}: not in the bundle, now ${show(is)}`);
+    else if (!is) out.push(`${name}: ${show(was)} in the bundle, not run now`);
+    else if (show(was) !== show(is)) out.push(`${name}: ${show(was)} in the bundle, now ${show(is)}`);
+  }
+  return out;
+}
+
 /** osdlab's own version, from its package.json. */
 export async function osdlabVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };

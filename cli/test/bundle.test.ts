@@ -91,6 +91,7 @@ describe('osdlab bundle and osdlab run BUNDLE', function () {
     const r = await runCli(['run', 'case.tar.gz', '--out', 'again'], { cwd: fresh });
     expect(r.exitCode, r.stderr).to.equal(1);
     expect(r.stdout).to.match(/every file matches its manifest/);
+    expect(r.stdout).to.match(/verdicts: the same as in the bundle for all 2 machines/);
     const again = JSON.parse(await readFile(join(fresh, 'again', 'result.json'), 'utf8')) as RunResult;
     expect(verdicts(again)).to.deep.equal(verdicts(original));
     expect(again.machines.map((m) => m.steps.map((s) => [s.name, s.status]))).to.deep.equal(original.machines.map((m) => m.steps.map((s) => [s.name, s.status])));

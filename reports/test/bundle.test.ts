@@ -11,7 +11,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import type { RunResult } from '../../harness/index.js';
 import { InputError, parseScenario } from '../../scenarios/index.js';
-import { createBundle, openBundle } from '../index.js';
+import { createBundle, openBundle, verdictChanges } from '../index.js';
 
 const SCENARIO = `
 name: bundle-unit
@@ -115,6 +115,19 @@ describe('reproduction bundle', function () {
     const scenario = JSON.parse(entries.get('scenario.json')!.toString());
     expect(scenario.deployments[0].taskSequence.file).to.equal('inputs/task-sequences/1-ts.yaml');
     expect(scenario.content.osImages[0].source).to.equal('inputs/content/LAB00003/install.wim');
+  });
+
+  it('tells which verdicts of a re-run differ from the bundle', () => {
+    const recorded = { PC01: { pass: false, outcome: 'failed', failedStep: 'Fail' }, PC02: { pass: true, outcome: 'success', failedStep: null } };
+    expect(verdictChanges(recorded, { ...RESULT, machines: [RESULT.machines[0], { ...RESULT.machines[0], name: 'PC02' }] })).to.deep.equal([
+      'PC02: PASS success in the bundle, now FAIL failed at "Fail"',
+    ]);
+    expect(verdictChanges(recorded, { ...RESULT, machines: [{ ...RESULT.machines[0], name: 'PC03' }] })).to.deep.equal([
+      'PC01: FAIL failed at "Fail" in the bundle, not run now',
+      'PC02: PASS success in the bundle, not run now',
+      'PC03: not in the bundle, now FAIL failed at "Fail"',
+    ]);
+    expect(verdictChanges({ PC01: recorded.PC01 }, RESULT)).to.deep.equal([]);
   });
 
   it('packs disk images only when asked', async () => {
