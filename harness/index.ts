@@ -17,7 +17,7 @@ export { ACTIONS, actionFor, GENERIC_ACTION } from './actions/table.js';
 export { WIN32, type ActionContext, type ActionModule, type ActionResult } from './actions/types.js';
 export { InMemoryMachine, VirtualClock, defaultFacts, installedDisk, type InMemoryMachineOptions, type ScriptedCommand, type MachineCall } from './test-backend.js';
 export { scoreMachine, type Observation } from './scoring.js';
-export type { LabBackend, Lab, LaunchMode, MachinePlan, MachineStart, MachineObservation } from './lab-backend.js';
+export type { LabBackend, Lab, LaunchMode, MachinePlan, MachineStart, MachineObservation, CapturedImageFacts } from './lab-backend.js';
 export { runScenario, type RunScenarioOptions, type ScenarioRun, type MachineProgress } from './runner.js';
 export { parseShard, type Shard } from './runner/select.js';
 export type { MachineActivity, MachinePhase, MachineRecording, DownloadRecording } from './runner/recorder.js';

@@ -50,6 +50,18 @@ export type MachineStart =
       poweredOnAt: number;
     };
 
+/** The WIM a machine's last Capture Operating System Image step wrote, as the lab finds it on the capture share. */
+export interface CapturedImageFacts {
+  destination: string;
+  imageCount: number;
+  /** Of image 1 (a capture writes one image). */
+  name: string;
+  description?: string;
+  version?: string;
+  /** Path in the image, as the expectation writes it → present in image 1. */
+  files: Record<string, boolean>;
+}
+
 /** What the lab shows of a machine after its task sequence ended. */
 export interface MachineObservation {
   disks: DiskFacts[];
@@ -58,6 +70,8 @@ export interface MachineObservation {
   userStateRestored: boolean;
   /** Whether the firmware would boot the machine from its disk into the full OS now. */
   bootsToFullOs: boolean;
+  /** Absent when the machine captured no image. */
+  capturedImage?: CapturedImageFacts;
 }
 
 /** A lab opened for one scenario run. Always closed, also on failure or abort. */

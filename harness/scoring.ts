@@ -3,6 +3,7 @@
 // Every field given in the expectation is checked and reported, pass or fail, with
 // expected and actual, so a red CI run says exactly what differed.
 import type { Expectation } from '../scenarios/index.js';
+import type { CapturedImageFacts } from './lab-backend.js';
 import type { DiskFacts, PartitionFacts } from './machine.js';
 import type { ExpectationResult, MachineOutcome, StepResult } from './result.js';
 
@@ -18,7 +19,18 @@ export interface Observation {
   files: Record<string, boolean>;
   userStateRestored: boolean;
   bootsToFullOs: boolean;
+  capturedImage?: CapturedImageFacts;
   durationMs: number;
+}
+
+/** The captured WIM: each field given is checked; no capture at all fails each of them. */
+function scoreCapture(expected: NonNullable<Expectation['capturedImage']>, seen: CapturedImageFacts | undefined, check: (what: string, expected: unknown, actual: unknown, pass?: boolean) => void): void {
+  const none = 'no image captured';
+  if (expected.imageCount !== undefined) check('captured image count', expected.imageCount, seen?.imageCount ?? none);
+  if (expected.name !== undefined) check('captured image name', expected.name, seen?.name ?? none);
+  if (expected.description !== undefined) check('captured image description', expected.description, seen ? (seen.description ?? null) : none);
+  if (expected.version !== undefined) check('captured image version', expected.version, seen ? (seen.version ?? null) : none);
+  for (const path of expected.files ?? []) check(`captured image holds ${path}`, true, seen?.files[path] ?? false);
 }
 
 /** Partition sizes match when within 1% or 16 MiB: layouts are aligned and rounded by the tools. */
@@ -50,6 +62,7 @@ export function scoreMachine(expect: Expectation | undefined, seen: Observation)
   for (const path of expect.absentFiles ?? []) check(`file ${path} absent`, true, !(seen.files[path] ?? false));
   if (expect.userStateRestored !== undefined) check('userStateRestored', expect.userStateRestored, seen.userStateRestored);
   if (expect.bootsToFullOs !== undefined) check('bootsToFullOs', expect.bootsToFullOs, seen.bootsToFullOs);
+  if (expect.capturedImage) scoreCapture(expect.capturedImage, seen.capturedImage, check);
   if (expect.duration) {
     const { min, max } = expect.duration;
     const pass = (min === undefined || seen.durationMs >= min) && (max === undefined || seen.durationMs <= max);

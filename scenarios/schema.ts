@@ -325,6 +325,16 @@ const expectationFields = {
   absentFiles: z.array(z.string().min(1)).optional().describe('Files absent at the end.'),
   userStateRestored: z.boolean().optional(),
   bootsToFullOs: z.boolean().optional().describe('Whether the machine boots from its disk into the full OS at the end.'),
+  capturedImage: z
+    .strictObject({
+      imageCount: z.number().int().min(1).optional(),
+      name: z.string().optional().describe('Name of image 1.'),
+      description: z.string().optional().describe('Description of image 1 (OSDImageDescription).'),
+      version: z.string().optional().describe('Version of image 1 (OSDImageVersion).'),
+      files: z.array(z.string().min(1)).optional().describe('Files image 1 holds, by their path in the image, e.g. \\Windows\\System32\\ntoskrnl.exe.'),
+    })
+    .optional()
+    .describe('The WIM the machine\'s last Capture Operating System Image step wrote to the capture share.'),
   duration: z
     .strictObject({ min: duration().optional(), max: duration().optional() })
     .optional()

@@ -47,6 +47,8 @@ describe('harness/runner: images captured in the run (capturedBy)', function () 
     expect(ref!.steps.find((s) => s.name === 'Capture the Reference Machine')!.status).to.equal('skipped');
     expect([pc!.outcome, pc!.failedStep]).to.deep.equal(['failed', 'Apply the captured image']);
     expect(pc!.variables._SMSTSLastActionRetCode).to.equal(String(0x80040102));
+    const scored = ref!.expectations.find((e) => e.what === 'captured image name')!;
+    expect([scored.pass, scored.actual]).to.deep.equal([false, 'no image captured']);
   });
 
   it('names the machine, the step, --only, self-capture and a source at the capturedBy field', async () => {

@@ -74,6 +74,8 @@ export class TwinMachine implements TaskSequenceMachine {
   private tsCache?: ClientCache;
   private downloadAllDisk?: Disk;
   private lastStateOperation?: 'capture' | 'restore';
+  /** What the last Capture Operating System Image wrote: the step's request and the captured files. */
+  lastCapture?: { request: CaptureImageRequest; files: ReadonlyMap<string, number> };
   private readonly registry = new Map<string, string>();
 
   constructor(
@@ -383,6 +385,7 @@ export class TwinMachine implements TaskSequenceMachine {
     ]);
     // The task sequence's own folders are not part of the image (the QEMU lab's capture leaves them out too).
     const files = new Map(os.volume.listFiles().filter(([p]) => !CAPTURE_EXCLUDED.some((x) => p === x || p.startsWith(`${x}\\`))));
+    this.lastCapture = { request, files };
     for (const c of this.world.content.values()) {
       if (c.capturedBy !== this.name) continue;
       c.bytes = bytes;

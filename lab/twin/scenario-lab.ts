@@ -2,13 +2,14 @@
 // machine per plan; every machine runs in the same simulation, on one virtual clock that starts at
 // the wall time the lab opened (so smsts.log and step times read like a real run's).
 import { EnvironmentError, type Scenario } from '../../scenarios/index.js';
-import type { Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart, TaskSequenceMachine } from '../../harness/index.js';
+import type { CapturedImageFacts, Lab, LabBackend, MachineClock, MachineObservation, MachinePlan, MachineStart, TaskSequenceMachine } from '../../harness/index.js';
 import { scenarioBootImageDriverLists, scenarioDriverCatalog, type CatalogDriver, type DriverCatalog } from '../../drivers/index.js';
 import { NIC_PCI } from './devices.js';
 import { twinDriverConfig } from './scenario/drivers.js';
 import { twinMachineConfig } from './scenario/machine-config.js';
 import { ScenarioTwinMachine } from './scenario/scenario-machine.js';
 import { twinWorldConfig } from './scenario/world-config.js';
+import { normalizePath } from './disk/volume.js';
 import { TwinWorld } from './world.js';
 
 /** The pseudo step a machine that never reached its task sequence fails at, per launch. */
@@ -152,6 +153,7 @@ class TwinScenarioLab implements Lab {
       files: Object.fromEntries(files.map((f) => [f, machine.volumeOf(f, true)?.info(f).exists ?? false])),
       userStateRestored: machine.userStateRestored,
       bootsToFullOs: machine.bootsToFullOs(),
+      ...(machine.lastCapture ? { capturedImage: capturedImageFacts(machine.lastCapture, plan.machine.expect?.capturedImage?.files ?? []) } : {}),
     };
   }
 
@@ -169,4 +171,17 @@ function withPowerCut(machine: TaskSequenceMachine, lost: Promise<never>): TaskS
       return (...args: unknown[]) => Promise.race([(value as (...a: unknown[]) => Promise<unknown>).apply(target, args), lost]);
     },
   });
+}
+
+/** The twin's captured image as the scoring sees a captured WIM: one image, the step's name, description and version. */
+function capturedImageFacts(capture: NonNullable<ScenarioTwinMachine['lastCapture']>, files: string[]): CapturedImageFacts {
+  const { request } = capture;
+  return {
+    destination: request.destination,
+    imageCount: 1,
+    name: request.name ?? 'C:',
+    ...(request.description !== undefined ? { description: request.description } : {}),
+    ...(request.version !== undefined ? { version: request.version } : {}),
+    files: Object.fromEntries(files.map((f) => [f, capture.files.has(normalizePath(f))])),
+  };
 }

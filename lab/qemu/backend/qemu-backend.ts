@@ -385,7 +385,8 @@ class QemuScenarioLab implements Lab {
     await qemu.stop();
     const controller = diskController(plan.machine);
     const disks = await Promise.all(running.diskPaths.map((path, index) => readDiskImage(path, { index, controller, model: plan.machine.disks[index]!.model, signal })));
-    return { disks, files: present, userStateRestored, bootsToFullOs };
+    const capturedImage = this.parts.captured.observe(plan);
+    return { disks, files: present, userStateRestored, bootsToFullOs, ...(capturedImage ? { capturedImage } : {}) };
   }
 
   /** Whether the profiles at the end hold every file Capture User State saw, byte for byte (user-state.ts). */

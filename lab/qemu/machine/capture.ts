@@ -20,7 +20,7 @@ export interface CaptureSite {
   /** The machine's disk images in controller order (OSDDiskIndex). */
   diskImages: { path: string; format: 'qcow2' | 'raw' }[];
   /** Told of every WIM the machine captured (the lab makes it the content of an OS image package). */
-  onCaptured?: (wimPath: string) => void;
+  onCaptured?: (wimPath: string, destination: string) => void;
 }
 
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
@@ -137,7 +137,7 @@ export async function captureImage(host: CaptureHost, request: CaptureImageReque
   await host.release();
   try {
     const result = await captureVolume({ qemu: host.qemu, disk: image, partition, wimPath: target.path, request, ...(signal ? { signal } : {}) });
-    host.site.onCaptured?.(target.path);
+    host.site.onCaptured?.(target.path, request.destination);
     return capturedOutcome(request, partition, result);
   } catch (err) {
     // libwim's refusal (an inconsistent NTFS volume, say) fails the step; anything else is a lab fault.
