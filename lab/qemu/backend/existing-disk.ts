@@ -5,7 +5,7 @@
 // boot loader Setup Windows would have left (images/full-os: bootx64.efi on the ESP, or GRUB's MBR
 // code + core image and an active partition). The result is a qcow2 cached by a hash of the whole
 // description; each machine gets a copy-on-write overlay of it.
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { makeFileSystem, withDiskImage } from '../disk/index.js';
 import { planPartitions, type PlannedPartition } from '../machine/index.js';
 
 /** Bump when what the builder writes changes. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const DEFAULT_CACHE_DIR = '.cache/existing-disks';
 const MIB = 1024 * 1024;
 const SECTOR = 512;
@@ -62,11 +62,11 @@ export interface BuiltExistingDisk {
 
 export type ExistingDiskResult = { ok: true; disk: BuiltExistingDisk } | { ok: false; message: string };
 
-/** Deterministic bytes of a profile file (`<user>/<path in the profile>`): SHA-256 in counter mode over its key. */
+/** Deterministic bytes of a profile file (`<user>/<path in the profile>`): AES-128-CTR keystream keyed by its key's SHA-256. */
 export function profileFileBytes(key: string, bytes: number): Buffer {
-  const out = Buffer.alloc(bytes);
-  for (let at = 0, n = 0; at < bytes; at += 32, n++) createHash('sha256').update(`${key}\0${n}`).digest().copy(out, at);
-  return out;
+  const seed = createHash('sha256').update(key).digest();
+  const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+  return Buffer.concat([cipher.update(Buffer.alloc(bytes)), cipher.final()]);
 }
 
 /** Profiles for `users` users holding `bytes` of user state between them (Documents\stateN.bin). */
