@@ -1,7 +1,8 @@
 // `osdlab report merge`: the run folders of the shards of one scenario (`osdlab run --shard I/N`) made into one
 // run folder — result.json, junit.xml, report.html, machines/ and run.json — as if the scenario had run in one go.
+// Each shard ran its own site servers: their logs (site/, the QEMU lab's) go under site/shard-I/.
 // Refuses folders of different scenarios or backends, overlapping shards and missing shards.
-import { readdir, readFile } from 'node:fs/promises';
+import { access, cp, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { LogFile, MachineResult, RunResult } from '../harness/index.js';
 import { InputError } from '../scenarios/index.js';
@@ -163,6 +164,12 @@ export async function mergeRunFolders(dirs: string[], out: string): Promise<Merg
     machines,
   };
   const only = runs[0]!.manifest.only;
+  for (const r of runs) {
+    const site = join(r.dir, 'site');
+    if (!(await access(site).then(() => true, () => false))) continue;
+    const name = r.manifest.shard ? `shard-${r.manifest.shard.split('/')[0]}` : `run-${runs.indexOf(r) + 1}`;
+    await cp(site, join(out, 'site', name), { recursive: true });
+  }
   const written = await writeRunFolder(out, { result, logs, skipped: notRun, scenario: runs[0]!.scenario, machines: reportData, ...(only ? { selection: { only } } : {}) });
   return { result, skipped: notRun, written };
 }

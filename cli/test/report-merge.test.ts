@@ -4,7 +4,7 @@
 // not the complete, disjoint shards of one scenario are refused with exit 2 and a message naming the problem.
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,9 @@ describe('osdlab report merge (acceptance, twin)', function () {
 
   it('merges the shards into one run folder with the pass/fail set of the unsharded run', async () => {
     const out = join(tmp, 'merged');
+    // The QEMU lab leaves its site servers' logs in site/; each shard had its own.
+    await mkdir(join(shard(2), 'site'));
+    await writeFile(join(shard(2), 'site', 'SMSPXE.log'), 'PXE log of shard 2');
     const r = await runCli(['report', 'merge', shard(3), shard(1), shard(4), shard(2), '--out', out]);
     expect(r.exitCode, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('4 run folders merged: 16 of 16 passed');
@@ -67,7 +70,11 @@ describe('osdlab report merge (acceptance, twin)', function () {
     expect(merged.pass).to.equal(whole.pass);
     // The failing combinations are there: ConfigMgr refuses half of the matrix, and the scenario expects it.
     expect(merged.machines.filter((m) => m.outcome === 'failed')).to.have.length.greaterThan(4);
-    expect((await readdir(out)).sort()).to.deep.equal(['junit.xml', 'machines', 'report.html', 'result.json', 'run.json', 'scenario.resolved.json']);
+    expect((await readdir(out)).sort()).to.deep.equal(['junit.xml', 'machines', 'report.html', 'result.json', 'run.json', 'scenario.resolved.json', 'site']);
+    expect(await readFile(join(out, 'site', 'shard-2', 'SMSPXE.log'), 'utf8')).to.equal('PXE log of shard 2');
+    // Every machine's smsts.log came along, under the merged folder names.
+    const folders = (await readJson<RunManifest>(out, 'run.json')).logFolders;
+    for (const m of merged.machines) expect(await readFile(join(out, 'machines', folders[m.name]!, 'smsts.log'), 'utf8')).to.contain(']LOG]!>');
     expect(await readdir(join(out, 'machines'))).to.have.length(16);
     const manifest = await readJson<RunManifest>(out, 'run.json');
     expect(manifest.shard).to.equal(undefined);
