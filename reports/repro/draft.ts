@@ -86,7 +86,7 @@ export function draftScenario(input: DraftInput): string {
     y.item(field('name', facts.packageName ?? 'Field task sequence'), () => {
       y.line('collection: Field reproduction');
       y.line('purpose: required');
-      y.line(field('availableTo', fullOs ? 'clients' : 'mediaAndPxe', fullOs ? 'the log starts in the full OS' : facts.launchMode ? `the log shows _SMSTSLaunchMode=${facts.launchMode}` : 'TODO: PXE assumed; the log does not show how the machine started'));
+      y.line(field('availableTo', fullOs ? 'clients' : 'mediaAndPxe', fullOs ? 'the log starts in the full OS' : startComment(facts)));
       y.line(field('bootImage', bootImage));
       if (input.export) {
         for (const t of input.export.todo) y.todo(t);
@@ -116,7 +116,7 @@ function writeMachine(y: YamlLines, input: DraftInput, fullOs: boolean): void {
         y.nest('layout:', () => {
           y.line(`style: ${facts.firmware === 'bios' ? 'mbr' : 'gpt'}`);
           y.nest('partitions:', () => {
-            if (facts.firmware === 'bios') y.line('- { type: primary, size: 100%, fileSystem: ntfs, label: Windows }');
+            if (facts.firmware === 'bios') y.line('- { type: primary, size: 100%, fileSystem: ntfs, label: Windows, active: true }');
             else ['- { type: efi, size: 100MB, fileSystem: fat32, label: System }', '- { type: msr, size: 16MB }', '- { type: primary, size: 100%, fileSystem: ntfs, label: Windows }'].forEach((l) => y.line(l));
           });
         }),
@@ -131,7 +131,7 @@ function writeMachine(y: YamlLines, input: DraftInput, fullOs: boolean): void {
   if (smbios.length > 0) y.line(`smbios: { ${smbios.join(', ')} }  # from the log`);
   y.line(fullOs ? 'bootOrder: [disk]' : 'bootOrder: [disk, pxe]');
   y.line('boundary: FIELD');
-  if (fullOs) y.line('installedOs: { caption: Microsoft Windows 10 Enterprise, version: 10.0.19045, partition: 3 }  # TODO: the installed OS the log started from');
+  if (fullOs) y.line(`installedOs: { caption: Microsoft Windows 10 Enterprise, version: 10.0.19045, partition: ${facts.firmware === 'bios' ? 1 : 3} }  # TODO: the installed OS the log started from`);
   const variables = input.export?.variables ?? {};
   if (Object.keys(variables).length > 0) {
     y.comment('Values the log shows for the variables the conditions of the task sequence read:');
@@ -203,6 +203,14 @@ function writeStep(y: YamlLines, s: PlannedStep): void {
 function writeFalseCondition(y: YamlLines, what: 'step' | 'group'): void {
   y.todo(`the field evaluated this ${what}'s condition to false; the log does not show the condition`);
   y.line('condition: { variable: OSDLabFieldConditionMet, exists: true }');
+}
+
+/** How the log says a bare-metal machine started; the draft starts it by PXE. */
+function startComment(facts: FieldTrace['facts']): string {
+  const media = facts.mediaType && !/^pxe$/i.test(facts.launchMode ?? '');
+  if (media) return `TODO: the log shows _SMSTSMediaType=${facts.mediaType}: a media start, drafted as PXE; add media: and attach it to the machine`;
+  if (facts.launchMode) return `the log shows _SMSTSLaunchMode=${facts.launchMode}`;
+  return 'TODO: PXE assumed; the log does not show how the machine started';
 }
 
 /** The site code of a package ID ("PS100042" → "PS1"), or LAB. */

@@ -16,6 +16,7 @@ import { allFieldNodes, readFieldLog, reproScenario, traceOf, type FieldStep, ty
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/repro/', import.meta.url));
 const CONFIGMGR = 'configmgr-uefi-pxe-failure.log';
+const REFRESH = 'configmgr-refresh-drivers-failure.log';
 const MDT = 'mdt-bios-restart-failure.log';
 const BDD = 'mdt-bdd.log';
 const EXPORT = 'configmgr-export-PS100042.xml';
@@ -92,6 +93,22 @@ describe('osdlab repro: reading field logs', () => {
     expect(t.variables.get('OSDRole')).to.equal('Kiosk');
   });
 
+  it('follows a refresh that starts in the full OS and restarts into Windows PE, failing with an HRESULT', async () => {
+    const t = await traceFrom(REFRESH);
+    expect(t.facts).to.deep.include({ startsIn: 'FullOS', firmware: 'bios', arch: 'x64', machineName: 'PC-REFRESH-17' });
+    const steps = fieldSteps(t);
+    expect(steps.map((s) => [s.name, s.environment, s.status])).to.deep.equal([
+      ['Request State Store', 'FullOS', 'success'],
+      ['Capture User Files and Settings', 'FullOS', 'success'],
+      ['Restart in Windows PE', 'FullOS', 'success'],
+      ['Partition Disk 0 - BIOS', 'WinPE', 'success'],
+      ['Apply Operating System', 'WinPE', 'success'],
+      ['Apply Device Drivers', 'WinPE', 'failed'],
+    ]);
+    expect(steps[2].restartTo).to.equal('WinPE');
+    expect(steps[5]).to.include({ exitCode: 0x80070002, error: 'The system cannot find the file specified.' });
+  });
+
   it('follows an MDT LiteTouch run and takes the machine facts from its BDD.log', async () => {
     const t = await traceFrom(MDT, BDD);
     expect(t.engine).to.equal('MDT');
@@ -130,6 +147,7 @@ describe('osdlab repro: the draft replayed on the twin', function () {
 
   for (const [engine, logs] of [
     ['ConfigMgr', [CONFIGMGR]],
+    ['ConfigMgr refresh from the full OS', [REFRESH]],
     ['MDT', [MDT, BDD]],
   ] as const) {
     it(`${engine}: validates, and the twin executes exactly the logged steps with the logged outcomes`, async () => {
