@@ -177,14 +177,20 @@ async function readBasicDisk(image: DiskImage, options: ConvertDiskOptions): Pro
   return { style: 'mbr', sector0, partitions, fileSystems: await fileSystemsOf(image, extents) };
 }
 
-/** Converts the basic disk in the image to a dynamic disk in place; data on its partitions stays. */
+/**
+ * Converts the basic disk behind `image` to a dynamic disk in place; data on its partitions stays.
+ * Any DiskImage will do: an image file on the host, or a running machine's disk through its agent.
+ */
+export async function convertDiskImageToDynamic(image: DiskImage, options: ConvertDiskOptions = {}): Promise<ConversionLayout> {
+  const layout = layoutConversion(image.sizeBytes, await readBasicDisk(image, options), options);
+  for (const w of layout.writes) {
+    options.signal?.throwIfAborted();
+    await image.write(w.offsetBytes, w.data);
+  }
+  return layout;
+}
+
+/** Converts the basic disk in the image file to a dynamic disk in place; data on its partitions stays. */
 export async function convertDiskToDynamic(imagePath: string, options: ConvertDiskOptions = {}): Promise<ConversionLayout> {
-  return withDiskImage(imagePath, { writable: true, signal: options.signal }, async (image) => {
-    const layout = layoutConversion(image.sizeBytes, await readBasicDisk(image, options), options);
-    for (const w of layout.writes) {
-      options.signal?.throwIfAborted();
-      await image.write(w.offsetBytes, w.data);
-    }
-    return layout;
-  });
+  return withDiskImage(imagePath, { writable: true, signal: options.signal }, (image) => convertDiskImageToDynamic(image, options));
 }

@@ -126,14 +126,27 @@ async function numbered(image: DiskImage, partitions: Omit<DiskPartition, 'numbe
   return out;
 }
 
+/** Whether the disk is dynamic, from its partition table alone (0x42 entry, or GPT LDM partitions); cheaper than the layout. */
+export async function isDynamicDiskImage(image: DiskImage): Promise<boolean> {
+  const sector0 = await image.read(0, SECTOR);
+  if (!hasMbrSignature(sector0)) return false;
+  const entries = parseEntries(sector0);
+  if (!entries.some((e) => e.type === PROTECTIVE_TYPE)) return entries.some((e) => e.type === LDM_TYPE);
+  const gpt = await readGpt(image);
+  return gpt !== undefined && gpt.partitions.some((p) => p.typeGuid === GPT_TYPE.ldmMetadata || p.typeGuid === GPT_TYPE.ldmData);
+}
+
+/** Everything the reader finds on a disk: an image file, or a running machine's disk through its agent. */
+export async function readDiskImageLayout(image: DiskImage): Promise<DiskLayout> {
+  const sector0 = await image.read(0, SECTOR);
+  if (!hasMbrSignature(sector0)) return { sizeBytes: image.sizeBytes, style: 'raw', dynamic: false, partitions: [] };
+  if (parseEntries(sector0).some((e) => e.type === PROTECTIVE_TYPE)) return readGptLayout(image);
+  return readMbrLayout(image, sector0);
+}
+
 /** Everything the reader finds on the disk image (raw, qcow2 or any format qemu-img reads). */
 export async function readDiskLayout(path: string, signal?: AbortSignal): Promise<DiskLayout> {
-  return withDiskImage(path, { signal }, async (image) => {
-    const sector0 = await image.read(0, SECTOR);
-    if (!hasMbrSignature(sector0)) return { sizeBytes: image.sizeBytes, style: 'raw', dynamic: false, partitions: [] };
-    if (parseEntries(sector0).some((e) => e.type === PROTECTIVE_TYPE)) return readGptLayout(image);
-    return readMbrLayout(image, sector0);
-  });
+  return withDiskImage(path, { signal }, readDiskImageLayout);
 }
 
 /** The disk as the machine contract reports it (harness DiskFacts). */

@@ -59,7 +59,10 @@ export function fixedDisks(facts: AgentFacts): GuestDisk[] {
 /** One guest command printing every disk's table and every volume's identity, in sections. */
 export function volumesScript(disks: GuestDisk[]): string {
   const tables = disks.map((d) => `echo '@disk ${d.device}'; sfdisk --json ${d.device} 2>/dev/null`).join('; ');
-  return `${tables}; echo '@blkid'; blkid -c /dev/null -o export 2>/dev/null; echo '@mounts'; cat /proc/mounts; true`;
+  // The kernel's own partitions (name, start, size in sectors): on an MBR dynamic disk its LDM parser
+  // makes one per simple volume, where the table holds a single 0x42 entry.
+  const kernel = disks.map((d) => `echo '@kernel ${d.device}'; for p in /sys/class/block/${d.device.slice(5)}/${d.device.slice(5)}*; do [ -e "$p/start" ] && echo "\${p##*/} $(cat $p/start) $(cat $p/size)"; done`).join('; ');
+  return `${tables}; ${kernel}; echo '@blkid'; blkid -c /dev/null -o export 2>/dev/null; echo '@mounts'; cat /proc/mounts; true`;
 }
 
 interface SfdiskPartition {
@@ -123,6 +126,16 @@ function kindOf(style: 'mbr' | 'gpt', typeId: string, number: number): string {
   return number > 4 ? 'logical' : 'primary';
 }
 
+/** Partition types of a dynamic disk: MBR 0x42, GPT LDM metadata and LDM data. */
+const LDM_TYPES = ['42', '5808C8AA-7E8F-42E0-85D2-E1E90434CFB3', 'AF9B60A0-1431-4F62-BC68-3311714A69AD'];
+
+/** The table's partitions; on an MBR dynamic disk (a 0x42 entry) the kernel's LDM volumes instead. */
+function mbrVolumes(table: SfdiskTable['partitiontable'] | undefined, kernel: string[]): SfdiskPartition[] {
+  const partitions = table?.partitions ?? [];
+  if (table?.label !== 'dos' || !partitions.some((p) => p.type === '42')) return partitions;
+  return kernel.map((l) => l.split(' ')).map(([name, start, size]) => ({ node: `/dev/${name}`, start: Number(start), size: Number(size), type: '42' }));
+}
+
 /** Parses volumesScript's output. */
 export function parseVolumes(disks: GuestDisk[], output: string[]): GuestVolumes {
   const parts = sections(output);
@@ -133,7 +146,7 @@ export function parseVolumes(disks: GuestDisk[], output: string[]): GuestVolumes
     const table = text ? (JSON.parse(text) as SfdiskTable).partitiontable : undefined;
     const style = table?.label === 'gpt' ? 'gpt' : table?.label === 'dos' ? 'mbr' : 'raw';
     const sector = table?.sectorsize ?? 512;
-    const own = (table?.partitions ?? []).map((p): GuestPartition => {
+    const own = mbrVolumes(table, parts.get(`kernel ${disk.device}`) ?? []).map((p): GuestPartition => {
       const number = Number(/(\d+)$/.exec(p.node)?.[1]);
       const typeId = style === 'gpt' ? p.type.toUpperCase() : p.type.toUpperCase().padStart(2, '0');
       const id = blkid.get(p.node);
@@ -152,7 +165,8 @@ export function parseVolumes(disks: GuestDisk[], output: string[]): GuestVolumes
       };
     });
     partitions.push(...own);
-    return { index: disk.index, sizeBytes: disk.sizeBytes, model: disk.model, controller: disk.controller, style, dynamic: false, partitions: own };
+    const dynamic = (table?.partitions ?? []).some((p) => LDM_TYPES.includes(p.type.toUpperCase()));
+    return { index: disk.index, sizeBytes: disk.sizeBytes, model: disk.model, controller: disk.controller, style, dynamic, partitions: own };
   });
   return { disks: diskFacts, partitions };
 }

@@ -32,6 +32,7 @@ import { cacheListing, evictionPlan, parseCacheListing } from './cache-eviction.
 import { captureImage, type CaptureSite } from './capture.js';
 import type { ContentSource } from './content-source.js';
 import { applyDriversInGuest } from './driver-steps.js';
+import { convertGuestDisk, isDynamicDisk } from './dynamic-disk.js';
 import { bootFailure, consoleEvidence } from './firmware-console.js';
 import { assignLetters, fixedDisks, parseVolumes, volumesScript, type GuestPartition, type GuestVolumes } from './guest-disks.js';
 import { GuestCommandError, GuestShell, guestCommandLine, guestPath, lettersIn, mountPoint, shellQuote } from './guest-shell.js';
@@ -42,8 +43,6 @@ import { formatSettings, mergeSettings, parseSettings, SETTINGS_FILE, settingsKe
 
 const MIB = 1024 * 1024;
 const fail = (exitCode: number, ...output: string[]): ActionOutcome => ({ exitCode, output });
-const notYet = (what: string): ActionOutcome =>
-  fail(EXIT.notSupported, `${what} is not supported yet on the QEMU backend (the twin models it; the real machine gets it with issues 6–8)`);
 
 /** Folders Apply Operating System keeps when it wipes the volume (ConfigMgr's own control files). */
 const KEPT_ON_WIPE = ['_SMSTaskSequence', 'SMSTSLog', 'StateStore'];
@@ -238,7 +237,6 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     if (this.downloadAllDisk === request.diskIndex) {
       return fail(EXIT.generalFailure, 'content was downloaded before the task sequence started into the client cache on this disk; repartitioning it erases the cache (Download all contents locally before starting)');
     }
-    if (request.diskType === 'dynamic') return notYet('Converting a disk to dynamic');
     const planned = planPartitions(request, disk.device, disk.sizeBytes);
     if (!planned.ok) return fail(EXIT.invalidParameter, `osddiskpart: ${planned.message}`);
     const lost = volumes.partitions.filter((p) => p.diskIndex === request.diskIndex).map((p) => p.device);
@@ -247,6 +245,8 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     await this.unmountAll(signal);
     const r = await this.shell.run(['set -e', ...planned.plan.commands].join('\n'), 120, signal);
     if (r.exitCode !== 0) return fail(EXIT.generalFailure, `osddiskpart failed on disk ${request.diskIndex} (${disk.device})`, ...r.output);
+    const converted = request.diskType === 'dynamic' ? await convertGuestDisk(this.shell, disk, signal) : undefined;
+    if (converted && converted.exitCode !== 0) return converted;
     const after = await this.volumes(signal);
     const variables: Record<string, string> = {};
     for (const p of planned.plan.partitions) {
@@ -254,11 +254,15 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
       if (p.spec.letterVariable && letter) variables[p.spec.letterVariable] = letter;
     }
     const layout = planned.plan.partitions.map((p) => `${p.number}: ${p.spec.type} ${p.sizeMiB} MB ${p.spec.fileSystem ?? 'raw'}${p.spec.label ? ` "${p.spec.label}"` : ''}${p.spec.bootable ? ' active' : ''}`);
-    return { exitCode: EXIT.success, variables, output: [`disk ${request.diskIndex} (${disk.device}): ${request.style.toUpperCase()}, ${planned.plan.partitions.length} partition(s)`, ...layout] };
+    return { exitCode: EXIT.success, variables, output: [`disk ${request.diskIndex} (${disk.device}): ${request.style.toUpperCase()}, ${planned.plan.partitions.length} partition(s)`, ...layout, ...(converted?.output ?? [])] };
   }
 
-  async convertDiskToDynamic(): Promise<ActionOutcome> {
-    return notYet('Converting a disk to dynamic');
+  async convertDiskToDynamic(diskIndex: number, signal?: AbortSignal): Promise<ActionOutcome> {
+    await this.volumes(signal);
+    const disk = fixedDisks(this.hello)[diskIndex];
+    if (!disk) return fail(EXIT.invalidParameter, `osddiskpart: disk ${diskIndex} does not exist`);
+    await this.unmountAll(signal);
+    return convertGuestDisk(this.shell, disk, signal);
   }
 
   async downloadContent(request: ContentRequest, signal?: AbortSignal): Promise<ContentOutcome> {
@@ -329,6 +333,9 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     const volumes = await this.volumes(signal);
     const target = this.targetPartition(request, volumes);
     if (!target?.fileSystem) return fail(EXIT.pathNotFound, 'the destination volume does not exist or is not formatted');
+    // The lab's images are captured from basic disks, which ConfigMgr cannot apply to a dynamic one (§2.18, §9).
+    const targetDisk = fixedDisks(this.hello)[target.diskIndex];
+    if (targetDisk && (await isDynamicDisk(this.shell, targetDisk, signal))) return fail(EXIT.notSupported, 'an image captured from a basic disk cannot be applied to a dynamic disk');
     const sourceLetter = lettersIn(request.contentLocation)[0];
     if (sourceLetter && !(await this.volumeFor(sourceLetter, signal, volumes))) return fail(EXIT.pathNotFound, `${request.contentLocation} is not reachable`);
     const dir = request.contentLocation.startsWith('/') || sourceLetter ? guestPath(request.contentLocation) : (await this.options.content.locate(request.packageId, this.shell, signal))?.location;
