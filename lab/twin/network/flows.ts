@@ -6,7 +6,7 @@
 import type { Simulator } from '../simulator.js';
 import type { EventHandle } from '../event-queue.js';
 import type { Route, Topology } from './topology.js';
-import { MaxMinWorkspace, maxMinFair } from './maxmin.js';
+import { MaxMinInput, MaxMinWorkspace } from './maxmin.js';
 import { TCP_GOODPUT_FACTOR } from './goodput.js';
 
 export interface FlowNetworkOptions {
@@ -52,10 +52,14 @@ export class FlowNetwork {
   private readonly dirty = new Set<number>();
   private solvePending = false;
   private epoch = 0;
-  private marks = new Int32Array(0);
+  /** Per link, epoch stamps: reached by this re-solve's search; numbered for the solver input being built. */
+  private searchMarks = new Int32Array(0);
+  private numberMarks = new Int32Array(0);
   private localIndex = new Int32Array(0);
-  /** Union-find parent of each link while a re-solve splits its flows into independent groups. */
-  private linkParent = new Int32Array(0);
+  /** Scratch of the component search and of the solver's input, reused by every re-solve. */
+  private readonly found: Flow[] = [];
+  private readonly stack: number[] = [];
+  private readonly input = new MaxMinInput();
   private readonly workspace = new MaxMinWorkspace();
   /** Per link direction: payload rate now (bytes/s), bytes carried until `since`, and when that was. */
   private load = new Float64Array(0);
@@ -170,32 +174,46 @@ export class FlowNetwork {
       this.solve([...this.flows.values()]);
       return;
     }
-    const component = this.component([...this.dirty]);
+    const seeds = [...this.dirty];
     this.dirty.clear();
-    this.solve(component);
+    // Each touched component is found, solved and applied before the next one is searched, so only
+    // one component's flows (one branch's, in a typical site) are in the cache at a time. Components
+    // share no link, so their max-min rates are independent of each other and of the order.
+    this.growResources(seeds);
+    const searched = ++this.epoch;
+    let flowsSolved = 0;
+    for (let s = seeds.length - 1; s >= 0; s--) {
+      if (this.searchMarks[seeds[s]!] === searched) continue;
+      const component = this.component(seeds[s]!, searched);
+      this.applyRates(component, this.input.solve(this.workspace));
+      flowsSolved += component.length;
+    }
+    this.stats.solves++;
+    this.stats.flowsSolved += flowsSolved;
   }
 
-  /** Flows reachable from the given links through shared links. */
-  private component(seeds: number[]): Flow[] {
-    const epoch = ++this.epoch;
-    const marks = this.resourceMarks(seeds);
-    const found: Flow[] = [];
-    const stack: number[] = [];
-    for (const r of seeds) {
-      if (marks[r] === epoch) continue;
-      marks[r] = epoch;
-      stack.push(r);
-    }
+  /**
+   * Flows reachable from a link through shared links (marking the links it reaches with
+   * `searched`), written into the solver's input in the order they are found.
+   */
+  private component(seed: number, searched: number): Flow[] {
+    const { found, stack, searchMarks } = this;
+    found.length = 0;
+    this.input.clear();
+    const numbered = ++this.epoch;
+    searchMarks[seed] = searched;
+    stack.push(seed);
     while (stack.length > 0) {
       const list = this.onResource[stack.pop()!];
       if (!list) continue;
       for (const flow of list) {
-        if (flow.mark === epoch) continue;
-        flow.mark = epoch;
+        if (flow.mark === searched) continue;
+        flow.mark = searched;
         found.push(flow);
+        this.addInput(flow, numbered);
         for (const next of flow.resources) {
-          if (marks[next] === epoch) continue;
-          marks[next] = epoch;
+          if (searchMarks[next] === searched) continue;
+          searchMarks[next] = searched;
           stack.push(next);
         }
       }
@@ -203,97 +221,49 @@ export class FlowNetwork {
     return found;
   }
 
-  private resourceMarks(seeds: number[]): Int32Array {
-    const needed = Math.max(this.topology.resourceCount, ...seeds.map((r) => r + 1));
-    if (this.marks.length < needed) {
-      const grown = new Int32Array(Math.max(needed, 2 * this.marks.length));
-      grown.set(this.marks);
-      this.marks = grown;
-      this.localIndex = new Int32Array(grown.length);
-      this.linkParent = new Int32Array(grown.length);
+  /** Adds a flow to the solver's input; its links are numbered in order of first appearance (epoch `numbered`). */
+  private addInput(flow: Flow, numbered: number): void {
+    this.input.addFlow(flow.cap);
+    for (const r of flow.resources) {
+      if (this.numberMarks[r] !== numbered) {
+        this.numberMarks[r] = numbered;
+        this.localIndex[r] = this.input.addLink((this.topology.resourceCapacityBps(r) / 8) * this.goodput);
+      }
+      this.input.cross(this.localIndex[r]!);
     }
-    return this.marks;
   }
 
+  /** Sizes the per-link scratch arrays for every link of the topology and the given ones. */
+  private growResources(seeds: number[]): void {
+    let needed = this.topology.resourceCount;
+    for (const r of seeds) needed = Math.max(needed, r + 1);
+    if (this.searchMarks.length >= needed) return;
+    const size = Math.max(needed, 2 * this.searchMarks.length);
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.searchMarks = grow(this.searchMarks);
+    this.numberMarks = grow(this.numberMarks);
+    this.localIndex = new Int32Array(size);
+  }
+
+  /** Solves the given flows together: every flow (the baseline), or one that crosses no link. */
   private solve(flows: Flow[]): void {
     if (flows.length === 0) return;
-    const now = this.sim.now();
-    // Flows that share no link are solved apart: a joint max-min solve costs the square of all their
-    // links, and independent branches changing at one instant would be solved together. The rates are
-    // the same (a link's share only involves its own flows); they are applied in the original order.
-    const rates = new Float64Array(flows.length);
-    for (const group of this.independentGroups(flows)) {
-      const groupRates = this.maxMinRates(group.map((f) => flows[f]!));
-      group.forEach((f, i) => (rates[f] = groupRates[i]!));
-    }
+    this.growResources([]);
+    const numbered = ++this.epoch;
+    this.input.clear();
+    for (const flow of flows) this.addInput(flow, numbered);
+    this.applyRates(flows, this.input.solve(this.workspace));
     this.stats.solves++;
     this.stats.flowsSolved += flows.length;
+  }
+
+  private applyRates(flows: Flow[], rates: Float64Array): void {
+    const now = this.sim.now();
     for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);
-  }
-
-  /** Indices of the flows in groups linked by shared links, each group in the order the flows were given. */
-  private independentGroups(flows: Flow[]): number[][] {
-    const epoch = ++this.epoch;
-    const marks = this.resourceMarks([]);
-    const parent = this.linkParent;
-    const root = (link: number): number => {
-      let r = link;
-      if (marks[r] !== epoch) {
-        marks[r] = epoch;
-        parent[r] = r;
-        return r;
-      }
-      while (parent[r] !== r) {
-        parent[r] = parent[parent[r]!]!;
-        r = parent[r]!;
-      }
-      return r;
-    };
-    for (const flow of flows) {
-      if (flow.resources.length === 0) continue;
-      const a = root(flow.resources[0]!);
-      for (const r of flow.resources) {
-        const b = root(r);
-        if (b !== a) parent[b] = a;
-      }
-    }
-    const groups = new Map<number, number[]>();
-    const alone: number[][] = [];
-    flows.forEach((flow, f) => {
-      if (flow.resources.length === 0) return alone.push([f]);
-      const key = root(flow.resources[0]!);
-      const group = groups.get(key);
-      if (group) group.push(f);
-      else groups.set(key, [f]);
-    });
-    return [...groups.values(), ...alone];
-  }
-
-  private maxMinRates(flows: Flow[]): Float64Array {
-    // Number the links of these flows 0..k-1 (epoch-stamped, so nothing is cleared between solves).
-    const epoch = ++this.epoch;
-    let linkCount = 0;
-    for (const flow of flows) linkCount += flow.resources.length;
-    const marks = this.resourceMarks([]);
-    const start = new Int32Array(flows.length + 1);
-    const links = new Int32Array(linkCount);
-    const capacity: number[] = [];
-    const caps = new Float64Array(flows.length);
-    let k = 0;
-    for (let f = 0; f < flows.length; f++) {
-      const flow = flows[f]!;
-      caps[f] = flow.cap;
-      for (const r of flow.resources) {
-        if (marks[r] !== epoch) {
-          marks[r] = epoch;
-          this.localIndex[r] = capacity.length;
-          capacity.push((this.topology.resourceCapacityBps(r) / 8) * this.goodput);
-        }
-        links[k++] = this.localIndex[r]!;
-      }
-      start[f + 1] = k;
-    }
-    return maxMinFair(capacity, { start, links }, caps, this.workspace);
   }
 
   private applyRate(flow: Flow, rate: number, now: number): void {

@@ -17,6 +17,65 @@ export function toFlowPaths(paths: ReadonlyArray<ArrayLike<number>>): FlowPaths 
   return { start, links };
 }
 
+/**
+ * A solver's input built flow by flow into buffers reused across solves (a re-solve per virtual
+ * instant must not allocate per flow): links are numbered 0..k-1 as they are added.
+ */
+export class MaxMinInput {
+  private start = new Int32Array(16);
+  private links = new Int32Array(16);
+  private capacity = new Float64Array(16);
+  private caps = new Float64Array(16);
+  private flowCount = 0;
+  private crossings = 0;
+  private linkCount = 0;
+
+  clear(): void {
+    this.flowCount = 0;
+    this.crossings = 0;
+    this.linkCount = 0;
+  }
+
+  /** Adds a link of the given capacity; returns its number. */
+  addLink(capacity: number): number {
+    if (this.linkCount === this.capacity.length) this.capacity = grown(this.capacity);
+    this.capacity[this.linkCount] = capacity;
+    return this.linkCount++;
+  }
+
+  /** Starts the next flow, with its own cap (Infinity when none); its links follow with `cross`. */
+  addFlow(cap: number): void {
+    if (this.flowCount + 1 >= this.start.length) this.start = grown(this.start);
+    if (this.flowCount === this.caps.length) this.caps = grown(this.caps);
+    this.caps[this.flowCount++] = cap;
+    this.start[this.flowCount] = this.crossings;
+  }
+
+  /** The flow added last crosses link `link`. */
+  cross(link: number): void {
+    if (this.crossings === this.links.length) this.links = grown(this.links);
+    this.links[this.crossings++] = link;
+    this.start[this.flowCount] = this.crossings;
+  }
+
+  /** Max-min fair rates of the flows in the order they were added (valid until the next solve with `ws`). */
+  solve(ws: MaxMinWorkspace): Float64Array {
+    this.start[0] = 0;
+    return maxMinFair(
+      this.capacity.subarray(0, this.linkCount),
+      { start: this.start.subarray(0, this.flowCount + 1), links: this.links.subarray(0, this.crossings) },
+      this.caps,
+      ws,
+    );
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(2 * a.length);
+  b.set(a);
+  return b;
+}
+
 /** Scratch arrays reused across solves, so a solve allocates nothing in the steady state. */
 export class MaxMinWorkspace {
   rate = new Float64Array(0);

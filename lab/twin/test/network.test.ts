@@ -138,6 +138,66 @@ describe('twin network: flows and max-min fairness', () => {
     expect(inc.solved).to.be.lessThan(full.solved);
   });
 
+  it('re-solving only the touched components gives the rates of a full re-solve, on random start and abort sequences', () => {
+    // The invariant the incremental re-solve relies on: max-min rates of a component do not depend on
+    // flows that share no link with it, so solving each touched component apart (in any order) gives
+    // the rates of one solve over every flow. Checked after every virtual second, and on finish times.
+    const transfer = fc.record({
+      at: fc.integer({ min: 0, max: 40 }),
+      site: fc.nat(),
+      client: fc.nat(),
+      fromSite: fc.nat(),
+      mb: fc.integer({ min: 1, max: 120 }),
+      cap: fc.option(fc.integer({ min: 1, max: 40 })),
+      abortAfter: fc.option(fc.integer({ min: 1, max: 30 })),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }),
+        fc.array(transfer, { minLength: 1, maxLength: 30 }),
+        (sites, wans, transfers) => {
+          const run = (mode: 'incremental' | 'full') => {
+            const t = new Topology();
+            for (let s = 0; s < sites; s++) {
+              t.addLink({ id: `dp${s}`, from: `dp${s}`, to: `site${s}`, bandwidthBps: 20e6 * (s + 1), latencyMs: 0 });
+              for (let c = 0; c < 3; c++) t.addLink({ id: `s${s}c${c}`, from: `site${s}`, to: `s${s}c${c}`, bandwidthBps: 8e6 * (c + 1), latencyMs: 0 });
+            }
+            wans.forEach(([a, b], i) => {
+              if (a % sites !== b % sites) t.addLink({ id: `wan${i}`, from: `site${a % sites}`, to: `site${b % sites}`, bandwidthBps: 5e6 * (i + 1), latencyMs: 0 });
+            });
+            const sim = new Simulator(1);
+            const net = new FlowNetwork(sim, t, { recompute: mode });
+            const ids: number[] = [];
+            const done: number[] = [];
+            transfers.forEach((x, i) => {
+              const to = `s${x.site % sites}c${x.client % 3}`;
+              const route = t.route(`dp${x.fromSite % sites}`, to) ?? t.route(`dp${x.site % sites}`, to)!;
+              sim.at(x.at * 1000, () => {
+                ids[i] = net.start({ route, bytes: x.mb * MB, capBytesPerSec: x.cap === null ? undefined : x.cap * MB, onDone: () => (done[i] = sim.now()) });
+              });
+              if (x.abortAfter !== null) sim.at((x.at + x.abortAfter) * 1000, () => net.abort(ids[i]!));
+            });
+            const rates: number[][] = [];
+            for (let second = 0; sim.pendingEvents > 0; second++) {
+              sim.runSync(second * 1000);
+              rates.push(ids.map((id) => net.rate(id)));
+            }
+            return { rates, done, solved: net.stats.flowsSolved };
+          };
+          const inc = run('incremental');
+          const full = run('full');
+          expect(inc.rates.length).to.equal(full.rates.length);
+          inc.rates.forEach((at, second) => at.forEach((r, i) => expect(r, `flow ${i} at ${second} s`).to.be.closeTo(full.rates[second]![i]!, 1e-9 * Math.max(1, r))));
+          expect(inc.done.length).to.equal(full.done.length);
+          inc.done.forEach((t, i) => expect(t, `flow ${i} finished`).to.be.closeTo(full.done[i]!, 1e-6 * Math.max(1, t)));
+          expect(inc.solved).to.be.at.most(full.solved);
+        },
+      ),
+      { numRuns: 80, seed: 4 },
+    );
+  });
+
   it('TCP ceilings: window over RTT, and the Mathis bound under loss', () => {
     expect(tcpFlowCeiling(100, 0, { windowBytes: 2 * 1024 * 1024 })).to.be.closeTo(20.97e6, 0.01e6);
     expect(tcpFlowCeiling(20, 1e-4) / 1e6).to.be.closeTo(8.9, 0.1);
