@@ -14,7 +14,8 @@ async function hasCurl(): Promise<boolean> {
   return run('curl', ['--version']).then(() => true, () => false);
 }
 
-describe('distribution point (HTTP, loopback)', function () {
+// Both ways of sending file bytes: sendfile(2) (the default on Linux) and through user space.
+for (const zeroCopy of [true, false]) describe(`distribution point (HTTP, loopback, ${zeroCopy ? 'sendfile' : 'through user space'})`, function () {
   this.timeout(30_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let image: PackageSource;
@@ -32,6 +33,7 @@ describe('distribution point (HTTP, loopback)', function () {
       ],
       onAccess: (e) => log.push(e),
       accessLogPath: join(dir.path, 'access.log'),
+      zeroCopy,
       ...extra,
     });
     servers.push(dp);
