@@ -282,8 +282,8 @@ export class TwinMachine implements TaskSequenceMachine {
     // Without network in Windows PE the content is still listed; its download fails, as on the QEMU lab.
     if (this.state.bootedFrom === 'standaloneMedia') return false;
     const d = this.config.deployment;
-    const route = (dp: DistributionPoint) => this.world.topology.route(dp.node, this.node)?.latencyMs ?? Infinity;
-    return contentLocations(packageId, this.config.site, this.world.distributionPoints, { allowRemote: d.allowRemoteDp, allowUnprotected: d.allowUnprotectedDp }, route).length > 0;
+    // Whether any DP qualifies, not which is nearest: no route look-ups (10^5 clients in a capacity plan).
+    return contentLocations(packageId, this.config.site, this.world.distributionPoints, { allowRemote: d.allowRemoteDp, allowUnprotected: d.allowUnprotectedDp }, () => 0).length > 0;
   }
 
   /** Why Windows PE has no network on this machine (its boot image lacks the NIC's driver); undefined when it has. */
