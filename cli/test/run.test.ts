@@ -147,7 +147,7 @@ describe('osdlab run (acceptance, twin)', function () {
     expect((await resultOf(join(tmp, 'glob'))).machines).to.have.length(8);
   });
 
-  it('usage mistakes exit 2, the QEMU backend exits 3 for PXE-started machines (until issue 7)', async () => {
+  it('usage mistakes exit 2: a shard that does not exist, an unknown machine, an unknown backend', async () => {
     const file = join(SCENARIOS, 'bare-metal-uefi-gpt-pxe.yaml');
     const shard = await runCli(['run', file, '--shard', '5/4', '--out', join(tmp, 'x')]);
     expect(shard.exitCode).to.equal(2);
@@ -155,9 +155,10 @@ describe('osdlab run (acceptance, twin)', function () {
     const only = await runCli(['run', file, '--only', 'NOPE', '--out', join(tmp, 'x')]);
     expect(only.exitCode).to.equal(2);
     expect(only.stderr).to.contain('--only: no machine or client group named "NOPE"');
-    const qemu = await runCli(['run', file, '--backend', 'qemu', '--out', join(tmp, 'x')]);
-    expect(qemu.exitCode).to.equal(3);
-    expect(qemu.stderr).to.contain('PXE-started machines need the PXE service point (issue 7)');
-    expect(shard.stderr + only.stderr + qemu.stderr).not.to.match(/\bat .*\.ts:\d+/);
+    // PXE-started machines run on the QEMU backend now (issue 7): its end-to-end test is lab/qemu/backend/test/pxe.test.ts.
+    const backend = await runCli(['run', file, '--backend', 'vmware', '--out', join(tmp, 'x')]);
+    expect(backend.exitCode).to.equal(2);
+    expect(backend.stderr).to.contain('"vmware" is not a backend; allowed: twin, qemu');
+    expect(shard.stderr + only.stderr + backend.stderr).not.to.match(/\bat .*\.ts:\d+/);
   });
 });

@@ -8,6 +8,7 @@ const dir = fileURLToPath(new URL('../', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = [
   'bare-metal-uefi-gpt-pxe.yaml',
+  'bare-metal-bios-mbr-pxe.yaml',
   'bare-metal-bios-mbr-media.yaml',
   'refresh-user-state-smp.yaml',
   'standalone-media-offline.yaml',
@@ -18,7 +19,7 @@ const EXAMPLES = [
 const GiB = 2 ** 30;
 
 describe('shipped example scenarios', () => {
-  it('are the seven the demo and regression set names', () => {
+  it('are the ones the demo and regression set names', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).to.deep.equal([...EXAMPLES].sort());
   });
 
