@@ -36,7 +36,7 @@ export interface RunInput {
 /** A scenario file, or a reproduction bundle (told apart by content), ready for runScenario. */
 export async function openRunInput(file: string, signal?: AbortSignal): Promise<RunInput> {
   if (!(await isBundleFile(file))) return { scenario: await loadScenario(file), close: async () => {}, comparison: () => '' };
-  const bundle = await openBundle(file, signal);
+  const bundle = await openBundle(file, { ...(signal ? { signal } : {}) });
   process.stdout.write(`bundle ${file}: ${bundle.manifest.scenario}, made ${bundle.manifest.created} by osdlab ${bundle.manifest.osdlabVersion} on the ${bundle.manifest.backend}; every file matches its manifest\n`);
   const comparison = (result: RunResult) => {
     const changes = verdictChanges(bundle.manifest.verdicts, result);

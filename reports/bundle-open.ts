@@ -41,8 +41,15 @@ export async function isBundleFile(file: string): Promise<boolean> {
   }
 }
 
-export async function openBundle(file: string, signal?: AbortSignal): Promise<OpenedBundle> {
-  const dir = await mkdtemp(join(tmpdir(), 'osdlab-bundle-'));
+export interface OpenBundleOptions {
+  signal?: AbortSignal;
+  /** Folder to unpack under; default the system's temporary folder. */
+  tempDir?: string;
+}
+
+export async function openBundle(file: string, options: OpenBundleOptions = {}): Promise<OpenedBundle> {
+  const { signal } = options;
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'osdlab-bundle-'));
   const close = () => rm(dir, { recursive: true, force: true });
   try {
     const unpacked = await unpack(file, dir, signal);

@@ -8,6 +8,6 @@ export { renderHtmlReport } from './html/render.js';
 export type { HtmlReportInput, MachineReportData, DownloadRecord, CacheSample, RebootRecord } from './html/types.js';
 export type { CapacityReport, CompletionDistribution, UtilisationSeries, UtilisationPoint, CapacitySweep, SweepRow, SweepMetric } from './html/capacity-types.js';
 export { createBundle, type BundleOptions, type BundleWritten } from './bundle.js';
-export { openBundle, isBundleFile, type OpenedBundle } from './bundle-open.js';
+export { openBundle, isBundleFile, type OpenedBundle, type OpenBundleOptions } from './bundle-open.js';
 export { verdictChanges, type BundleManifest, type BundleFile } from './bundle-manifest.js';
 export { reproScenario, readFieldLog, traceOf, allFieldNodes, type ReproInput, type Repro, type FieldLog, type FieldLogLine, type FieldTrace, type FieldNode, type FieldStep, type FieldGroup, type FieldFacts, type FieldStatus } from './repro/index.js';

@@ -6,8 +6,9 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import type { RunResult } from '../../harness/index.js';
-import { runCli } from './run-cli.js';
+import { OSDLAB, runCli } from './run-cli.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -52,16 +53,25 @@ machines:
 
 type Verdicts = Record<string, { pass: boolean; outcome: string; failedStep?: string | null }>;
 const verdicts = (r: RunResult): Verdicts => Object.fromEntries(r.machines.map((m) => [m.name, { pass: m.pass, outcome: m.outcome, failedStep: m.failedStep ?? null }]));
-const unpackedBundles = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('osdlab-bundle-')).length;
 
 describe('osdlab bundle and osdlab run BUNDLE', function () {
   this.timeout(120_000);
   let tmp: string;
   let bundle: string;
   let original: RunResult;
+  /** The temporary folder of `osdlab run BUNDLE` in these tests (its TMPDIR): empty again after every run. */
+  let unpackDir: string;
+  // tsx keeps its cache in TMPDIR too: count only unpacked bundles.
+  const unpacked = async () => (await readdir(unpackDir)).filter((n) => n.startsWith('osdlab-bundle-')).length;
+  const runBundle = async (args: string[], cwd: string) => {
+    const r = await execa(OSDLAB, args, { reject: false, cwd, timeout: 60_000, env: { NO_COLOR: '1', TMPDIR: unpackDir } });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
 
   before(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'osdlab-bundle-cli-'));
+    tmp = await mkdtemp(join(tmpdir(), 'osdlab-g2-bundle-cli-'));
+    unpackDir = join(tmp, 'unpack');
+    await mkdir(unpackDir);
     const source = join(tmp, 'source');
     await mkdir(join(source, 'ts'), { recursive: true });
     await mkdir(join(source, 'content'));
@@ -87,15 +97,14 @@ describe('osdlab bundle and osdlab run BUNDLE', function () {
     expect(Object.values(verdicts(original)).map((v) => v.pass)).to.have.members([true, false]);
     const fresh = await mkdtemp(join(tmp, 'fresh-'));
     await cp(bundle, join(fresh, 'case.tar.gz'));
-    const before = await unpackedBundles();
-    const r = await runCli(['run', 'case.tar.gz', '--out', 'again'], { cwd: fresh });
+    const r = await runBundle(['run', 'case.tar.gz', '--out', 'again'], fresh);
     expect(r.exitCode, r.stderr).to.equal(1);
     expect(r.stdout).to.match(/every file matches its manifest/);
     expect(r.stdout).to.match(/verdicts: the same as in the bundle for all 2 machines/);
     const again = JSON.parse(await readFile(join(fresh, 'again', 'result.json'), 'utf8')) as RunResult;
     expect(verdicts(again)).to.deep.equal(verdicts(original));
     expect(again.machines.map((m) => m.steps.map((s) => [s.name, s.status]))).to.deep.equal(original.machines.map((m) => m.steps.map((s) => [s.name, s.status])));
-    expect(await unpackedBundles(), 'the unpacked bundle is removed after the run').to.equal(before);
+    expect(await unpacked(), 'the unpacked bundle is removed after the run').to.equal(0);
   });
 
   it('bundles a run of a shipped example and re-runs it elsewhere with the same verdicts', async () => {
@@ -117,13 +126,12 @@ describe('osdlab bundle and osdlab run BUNDLE', function () {
     it(`refuses a ${what} bundle with exit code 2, writing nothing`, async () => {
       const fresh = await mkdtemp(join(tmp, 'damaged-'));
       await writeFile(join(fresh, 'case.tar.gz'), damage(await readFile(bundle)));
-      const before = await unpackedBundles();
-      const r = await runCli(['run', 'case.tar.gz', '--out', 'again'], { cwd: fresh });
+      const r = await runBundle(['run', 'case.tar.gz', '--out', 'again'], fresh);
       expect(r.exitCode).to.equal(2);
       expect(r.stderr).to.match(/case\.tar\.gz: not a usable osdlab reproduction bundle: /);
       expect(r.stderr).not.to.match(/\bat .*\.ts:\d+/);
       expect(await readdir(fresh)).to.deep.equal(['case.tar.gz']);
-      expect(await unpackedBundles()).to.equal(before);
+      expect(await unpacked()).to.equal(0);
     });
   }
 
