@@ -152,6 +152,7 @@ function writeExpect(y: YamlLines, trace: FieldTrace, absent: Set<string>): void
     if (trace.outcome === 'unknown') y.todo('the log does not show how the task sequence ended; success assumed');
     y.line(field('outcome', trace.outcome === 'failed' ? 'failed' : 'success'));
     if (trace.failedStep && !absent.has(trace.failedStep)) y.line(field('failedStep', trace.failedStep));
+    if (byName.size === 0) return;
     y.nest('steps:', () => {
       for (const [name, status] of byName) {
         if (repeated.has(name)) y.todo(`"${name}" appears more than once with different outcomes; the last one is expected`);

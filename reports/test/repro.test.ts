@@ -5,7 +5,7 @@
 // the log shows as executed, with the same outcomes.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,6 +185,25 @@ describe('osdlab repro: the draft replayed on the twin', function () {
     const failedInField = new Set(fieldSteps(repro.trace).filter((s) => s.status === 'failed').map((s) => s.name));
     const expected = logged(repro.trace).map(([name, status]) => [name, failedInField.has(name!) ? 'success' : status]);
     expect(replayed(machine).slice(0, expected.length)).to.deep.equal(expected);
+  });
+
+  it('with --ts and each real export of the shared fixtures: the draft validates (content the export references is declared)', async function () {
+    const dir = '/work/shared/fixtures/real-world/';
+    const exports = await readdir(dir).then((names) => names.filter((n) => /\.(zip|xml)$/.test(n)), () => []);
+    if (exports.length === 0) {
+      console.warn(`    ${dir} not present (shared real-world fixtures): skipped`);
+      this.skip();
+    }
+    const log = await fixture(CONFIGMGR);
+    for (const name of exports) {
+      const file = join(dir, name);
+      const sequence = await importTaskSequenceFile(file).catch(() => undefined);
+      if (!sequence) continue; // an export with several task sequences needs --package-id
+      const scenarioFile = join(tmp, `${name}.yaml`);
+      const { yaml } = reproScenario({ logs: [log], scenarioFile, export: { file, sequence } });
+      const scenario = await parseScenario(scenarioFile, yaml).catch((err: Error) => expect.fail(`${name}: ${err.message}\n${yaml}`));
+      await importScenarioSequences(scenario);
+    }
   });
 
   for (const uefi of [false, true]) {
