@@ -24,17 +24,26 @@ export function loadLine(): string {
 }
 
 /**
- * Runs every measurement once per round for `rounds` rounds, starting each round one side further
- * on (no side always goes first, right after another's cleanup). Returns each side's values by round.
+ * Round `round` of an interleaved comparison: every side measured once, starting one side further
+ * on each round (no side always goes first, right after another's cleanup). Values by side.
  */
+export async function oneRound<K extends string>(round: number, sides: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+  const keys = Object.keys(sides) as K[];
+  const values = {} as Record<K, number>;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[(round + i) % keys.length]!;
+    values[k] = await sides[k]();
+  }
+  return values;
+}
+
+/** `rounds` rounds of `oneRound`; each side's values in round order. */
 export async function interleaved<K extends string>(rounds: number, sides: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
   const keys = Object.keys(sides) as K[];
   const values = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[(round + i) % keys.length]!;
-      values[k].push(await sides[k]());
-    }
+    const got = await oneRound(round, sides);
+    for (const k of keys) values[k].push(got[k]);
   }
   return values;
 }
