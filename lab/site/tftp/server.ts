@@ -192,21 +192,24 @@ class Transfer {
   ) {
     this.totalBlocks = Math.floor(s.size / s.blockSize) + 1;
     this.chunkBlocks = Math.max(1, Math.floor(CHUNK_BYTES / s.blockSize));
-    s.socket.on('message', (msg) => {
-      if (this.reading) this.waiting.push(msg);
-      else this.guard(() => this.onPacket(msg));
-    });
+    s.socket.on('message', this.onMessage);
     s.socket.on('error', () => undefined);
   }
 
+  /** Bound once: no closure per ACK on the hot path. */
+  private readonly onMessage = (msg: Buffer): void => {
+    if (this.reading) this.waiting.push(msg);
+    else this.guard(this.onPacket, msg);
+  };
+
   start(): void {
     if (this.s.oack) this.sendOack();
-    else this.guard(() => this.sendWindow(1));
+    else this.guard(this.sendWindow, 1);
   }
 
-  private guard(f: () => void): void {
+  private guard<A>(f: (this: Transfer, arg: A) => void, arg: A): void {
     try {
-      f();
+      f.call(this, arg);
     } catch (e) {
       this.fail(TftpErrorCode.notDefined, (e as Error).message);
     }
@@ -258,7 +261,10 @@ class Transfer {
     const start = (first - 1) * bs;
     const length = Math.max(0, Math.min(this.chunkBlocks * bs, this.s.size - start));
     const data = Buffer.allocUnsafe(length);
-    if (length > 0) await this.s.file.read(data, 0, length, start);
+    if (length > 0) {
+      const { bytesRead } = await this.s.file.read(data, 0, length, start);
+      if (bytesRead !== length) throw new Error(`${this.s.name} became shorter during the transfer`);
+    }
     const count = Math.min(this.chunkBlocks, this.totalBlocks - first + 1);
     const packets: Buffer[] = [];
     const layout = Buffer.allocUnsafe(length + 4 * count);
@@ -286,10 +292,10 @@ class Transfer {
           () => {
             this.reading = false;
             if (this.done) return;
-            this.guard(() => this.sendWindow(n));
+            this.guard(this.sendWindow, n);
             while (!this.reading && this.waiting.length > 0) {
               const msg = this.waiting.shift()!;
-              this.guard(() => this.onPacket(msg));
+              this.guard(this.onPacket, msg);
             }
           },
           (e: Error) => this.fail(TftpErrorCode.notDefined, e.message),
@@ -320,7 +326,7 @@ class Transfer {
     if (this.lastSent === 0 && this.s.oack) return this.sendOack();
     this.retransmits += Math.max(1, this.lastSent - this.acked);
     this.lastSent = this.acked;
-    this.guard(() => this.sendWindow(this.acked + 1));
+    this.guard(this.sendWindow, this.acked + 1);
   }
 
   private fail(code: number, message: string): void {
