@@ -58,7 +58,7 @@ export class FlowNetwork {
   private localIndex = new Int32Array(0);
   /** Scratch of the component search and of the solver's input, reused by every re-solve. */
   private readonly found: Flow[] = [];
-  private readonly stack: number[] = [];
+  private stack = new Int32Array(64);
   private readonly input = new MaxMinInput();
   private readonly workspace = new MaxMinWorkspace();
   /** Per link direction: payload rate now (bytes/s), bytes carried until `since`, and when that was. */
@@ -107,7 +107,9 @@ export class FlowNetwork {
       return flow.id;
     }
     flow.resources.forEach((r, i) => {
-      const list = (this.onResource[r] ??= []);
+      // Filled densely: a sparse array would turn into a dictionary, hashed on every search step.
+      while (this.onResource.length <= r) this.onResource.push([]);
+      const list = this.onResource[r]!;
       flow.slots[i] = list.length;
       list.push(flow);
     });
@@ -184,9 +186,9 @@ export class FlowNetwork {
     let flowsSolved = 0;
     for (let s = seeds.length - 1; s >= 0; s--) {
       if (this.searchMarks[seeds[s]!] === searched) continue;
-      const component = this.component(seeds[s]!, searched);
-      this.applyRates(component, this.input.solve(this.workspace));
-      flowsSolved += component.length;
+      const count = this.component(seeds[s]!, searched);
+      this.applyRates(this.found, count, this.input.solve(this.workspace));
+      flowsSolved += count;
     }
     this.stats.solves++;
     this.stats.flowsSolved += flowsSolved;
@@ -194,31 +196,35 @@ export class FlowNetwork {
 
   /**
    * Flows reachable from a link through shared links (marking the links it reaches with
-   * `searched`), written into the solver's input in the order they are found.
+   * `searched`), written into the solver's input and into `found` (the first n entries; n is
+   * returned) in the order they are found. Scratch arrays keep their size between searches:
+   * emptying an array frees its storage and regrowing it allocates again.
    */
-  private component(seed: number, searched: number): Flow[] {
-    const { found, stack, searchMarks } = this;
-    found.length = 0;
+  private component(seed: number, searched: number): number {
+    const { found, searchMarks } = this;
+    let count = 0;
+    let top = 0;
     this.input.clear();
     const numbered = ++this.epoch;
     searchMarks[seed] = searched;
-    stack.push(seed);
-    while (stack.length > 0) {
-      const list = this.onResource[stack.pop()!];
-      if (!list) continue;
-      for (const flow of list) {
+    this.stack[top++] = seed;
+    while (top > 0) {
+      for (const flow of this.onResource[this.stack[--top]!]!) {
         if (flow.mark === searched) continue;
         flow.mark = searched;
-        found.push(flow);
+        found[count++] = flow;
         this.addInput(flow, numbered);
         for (const next of flow.resources) {
           if (searchMarks[next] === searched) continue;
           searchMarks[next] = searched;
-          stack.push(next);
+          // A link only this flow crosses (a client's own link) leads nowhere else.
+          if (this.onResource[next]!.length < 2) continue;
+          if (top === this.stack.length) this.stack = grownInt32(this.stack);
+          this.stack[top++] = next;
         }
       }
     }
-    return found;
+    return count;
   }
 
   /** Adds a flow to the solver's input; its links are numbered in order of first appearance (epoch `numbered`). */
@@ -239,13 +245,8 @@ export class FlowNetwork {
     for (const r of seeds) needed = Math.max(needed, r + 1);
     if (this.searchMarks.length >= needed) return;
     const size = Math.max(needed, 2 * this.searchMarks.length);
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.searchMarks = grow(this.searchMarks);
-    this.numberMarks = grow(this.numberMarks);
+    this.searchMarks = grownInt32(this.searchMarks, size);
+    this.numberMarks = grownInt32(this.numberMarks, size);
     this.localIndex = new Int32Array(size);
   }
 
@@ -256,14 +257,14 @@ export class FlowNetwork {
     const numbered = ++this.epoch;
     this.input.clear();
     for (const flow of flows) this.addInput(flow, numbered);
-    this.applyRates(flows, this.input.solve(this.workspace));
+    this.applyRates(flows, flows.length, this.input.solve(this.workspace));
     this.stats.solves++;
     this.stats.flowsSolved += flows.length;
   }
 
-  private applyRates(flows: Flow[], rates: Float64Array): void {
+  private applyRates(flows: Flow[], count: number, rates: Float64Array): void {
     const now = this.sim.now();
-    for (let f = 0; f < flows.length; f++) this.applyRate(flows[f]!, rates[f]!, now);
+    for (let f = 0; f < count; f++) this.applyRate(flows[f]!, rates[f]!, now);
   }
 
   private applyRate(flow: Flow, rate: number, now: number): void {
@@ -313,4 +314,10 @@ export class FlowNetwork {
     this.remove(flow);
     flow.onDone();
   }
+}
+
+function grownInt32(a: Int32Array<ArrayBuffer>, size = 2 * a.length): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
 }
