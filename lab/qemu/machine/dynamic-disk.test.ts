@@ -13,6 +13,8 @@ import type { AgentChannel } from '../agent-channel.js';
 import { convertGuestDisk, GuestBlockDevice, isDynamicDisk } from './dynamic-disk.js';
 import { fixedDisks, parseVolumes } from './guest-disks.js';
 import { GuestShell } from './guest-shell.js';
+import { planPartitions } from './partition-plan.js';
+import type { PartitionSpec } from '../../../harness/index.js';
 
 const MIB = 2 ** 20;
 const DISK_BYTES = 256 * MIB;
@@ -166,5 +168,22 @@ describe('lab/qemu/machine guest volumes on dynamic disks', () => {
       { node: '/dev/sda2', start: 6144, size: 4096, type: 'AF9B60A0-1431-4F62-BC68-3311714A69AD' },
     ]), '@blkid', '@mounts'];
     expect(parseVolumes(disks, output).disks[0]).to.include({ style: 'gpt', dynamic: true });
+  });
+});
+
+describe('lab/qemu/machine Format and Partition Disk for a dynamic disk', () => {
+  it('leaves the last MiB of an MBR disk free for the LDM database that the conversion then writes there', () => {
+    const partitions: PartitionSpec[] = [
+      { type: 'primary', size: { value: 350, unit: 'MB' }, fileSystem: 'ntfs', quickFormat: true, bootable: true },
+      { type: 'primary', size: 'remaining', fileSystem: 'ntfs', quickFormat: true, bootable: false },
+    ];
+    const end = (diskType: 'basic' | 'dynamic') => {
+      const plan = planPartitions({ diskIndex: 0, style: 'mbr', diskType, partitions }, '/dev/sda', 1024 * MIB);
+      if (!plan.ok) throw new Error(plan.message);
+      const last = plan.plan.partitions.at(-1)!;
+      return last.startMiB + last.sizeMiB;
+    };
+    expect(end('basic')).to.equal(1024);
+    expect(end('dynamic')).to.equal(1023);
   });
 });

@@ -97,8 +97,9 @@ function validate(request: PartitionDiskRequest): string | undefined {
 export function planPartitions(request: PartitionDiskRequest, disk: string, diskBytes: number): PlanResult {
   const invalid = validate(request);
   if (invalid) return { ok: false, message: invalid };
-  // 1 MiB at the start (alignment, and the gap where BIOS boot code lives); GPT keeps 1 MiB at the end for its backup.
-  const tailMiB = request.style === 'gpt' ? 1 : 0;
+  // 1 MiB at the start (alignment, and the gap where BIOS boot code lives); GPT keeps 1 MiB at the end for its backup,
+  // a disk to be made dynamic 1 MiB for the LDM database (on MBR it lives in the disk's last MiB).
+  const tailMiB = request.style === 'gpt' || request.diskType === 'dynamic' ? 1 : 0;
   const topLevel = request.partitions.filter((p) => p.type !== 'logical');
   const logicals = request.partitions.filter((p) => p.type === 'logical');
   const top = sizes(topLevel, Math.floor(diskBytes / MIB) - 1 - tailMiB);
