@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { RunResult } from '../harness/index.js';
 import { createBundle, isBundleFile, openBundle, verdictChanges } from '../reports/index.js';
-import { loadScenario, type Scenario } from '../scenarios/index.js';
+import { EnvironmentError, loadScenario, type Scenario } from '../scenarios/index.js';
 
 export function addBundleCommand(program: Command): void {
   program
@@ -19,7 +19,20 @@ export function addBundleCommand(program: Command): void {
         'The bundle holds the results, logs and report of the run, the resolved scenario, the task sequences\nand content sources it read, and a manifest with a SHA-256 per file. Exit code 0, or 2 for bad input.\n',
     )
     .action(async (runDir: string, opts: { out?: string; withDisks?: boolean }) => {
-      const { file, manifest } = await createBundle(runDir, { ...(opts.out ? { out: opts.out } : {}), withDisks: opts.withDisks === true });
+      // Packing disk images and WIMs takes a while: Ctrl+C stops it and leaves no partial bundle.
+      const controller = new AbortController();
+      const interrupt = () => controller.abort(new EnvironmentError('interrupted (SIGINT); no bundle was written'));
+      process.once('SIGINT', interrupt);
+      let written;
+      try {
+        written = await createBundle(runDir, { ...(opts.out ? { out: opts.out } : {}), withDisks: opts.withDisks === true, signal: controller.signal });
+      } catch (err) {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        throw err;
+      } finally {
+        process.off('SIGINT', interrupt);
+      }
+      const { file, manifest } = written;
       const bytes = manifest.files.reduce((n, f) => n + f.size, 0);
       process.stdout.write(`bundle ${relative(process.cwd(), file) || file}: ${manifest.scenario} on the ${manifest.backend}, ${Object.keys(manifest.verdicts).length} machines, ${manifest.files.length} files (${bytes} bytes before compression)\n`);
     });

@@ -135,6 +135,16 @@ describe('reproduction bundle', function () {
     expect(verdictChanges({ PC01: recorded.PC01 }, RESULT)).to.deep.equal([]);
   });
 
+  it('stops when aborted and leaves neither the bundle nor a partial file', async () => {
+    const out = join(tmp, 'aborted.tar.gz');
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    let err: unknown;
+    await createBundle(join(tmp, 'run'), { out, withDisks: true, signal: controller.signal }).catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(Error);
+    expect((await readdir(tmp)).filter((n) => n.includes('aborted'))).to.deep.equal([]);
+  });
+
   it('packs disk images only when asked', async () => {
     expect(withDisks).to.include('run/disk0.qcow2');
   });
