@@ -46,11 +46,12 @@ export interface RunInput {
   comparison(result: RunResult): string;
 }
 
-/** A scenario file, or a reproduction bundle (told apart by content), ready for runScenario. */
-export async function openRunInput(file: string, signal?: AbortSignal): Promise<RunInput> {
+/** A scenario file, or a reproduction bundle (told apart by content), ready for runScenario on `backend`. */
+export async function openRunInput(file: string, backend: string, signal?: AbortSignal): Promise<RunInput> {
   if (!(await isBundleFile(file))) return { scenario: await loadScenario(file), close: async () => {}, comparison: () => '' };
   const bundle = await openBundle(file, { ...(signal ? { signal } : {}) });
   process.stdout.write(`bundle ${file}: ${bundle.manifest.scenario}, made ${bundle.manifest.created} by osdlab ${bundle.manifest.osdlabVersion} on the ${bundle.manifest.backend}; every file matches its manifest\n`);
+  if (bundle.manifest.backend !== backend) process.stdout.write(`note: running on the ${backend}; --backend ${bundle.manifest.backend} re-runs it where it was made\n`);
   const comparison = (result: RunResult) => {
     const changes = verdictChanges(bundle.manifest.verdicts, result);
     if (changes.length === 0) return `verdicts: the same as in the bundle for all ${result.machines.length} machines\n`;

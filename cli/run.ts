@@ -76,7 +76,7 @@ export function addRunCommand(program: Command, setExit: (code: number) => void)
     .action(async (file: string, opts: { backend: string; out?: string; json?: string; junit?: string; only?: string[]; shard?: string }) => {
       const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
       const backend = backendFor(opts.backend);
-      const input = await openRunInput(file);
+      const input = await openRunInput(file, backend.name);
       const scenario = input.scenario;
       const dir = opts.out ?? defaultRunFolder(scenario.name);
       // The QEMU lab's console and site logs (SMSPXE.log, access logs) go into the run folder too.

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { RunResult } from '../../harness/index.js';
 import { OSDLAB, runCli } from './run-cli.js';
+import { openRunInput } from '../bundle.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -117,6 +118,19 @@ describe('osdlab bundle and osdlab run BUNDLE', function () {
     expect(r.exitCode, r.stderr).to.equal(0);
     const [a, b] = await Promise.all([join(first, 'run'), join(fresh, 'again')].map(async (d) => JSON.parse(await readFile(join(d, 'result.json'), 'utf8')) as RunResult));
     expect(verdicts(b)).to.deep.equal(verdicts(a));
+  });
+
+  it('notes when the bundle is re-run on another backend than the one it was made on', async () => {
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      const input = await openRunInput(bundle, 'qemu');
+      await input.close();
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(printed.join('')).to.match(/on the twin; every file matches its manifest\nnote: running on the qemu; --backend twin re-runs it where it was made\n/);
   });
 
   for (const [what, damage] of [
