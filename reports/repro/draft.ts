@@ -136,6 +136,9 @@ function writeMachine(y: YamlLines, input: DraftInput, fullOs: boolean): void {
   if (Object.keys(variables).length > 0) {
     y.comment('Values the log shows for the variables the conditions of the task sequence read:');
     y.nest('variables:', () => Object.entries(variables).forEach(([k, v]) => y.line(`${scalar(k)}: ${JSON.stringify(v)}`)));
+  } else if (!input.export) {
+    const shown = fieldVariables(input.trace.variables);
+    if (shown.length > 0) y.comment(`Variables the log shows (field values, not applied: the real steps that read them are not in the draft):\n${shown.join('\n')}`);
   }
   writeExpect(y, input.trace, new Set(input.export?.absentSteps));
 }
@@ -204,6 +207,15 @@ function writeStep(y: YamlLines, s: PlannedStep): void {
 function writeFalseCondition(y: YamlLines, what: 'step' | 'group'): void {
   y.todo(`the field evaluated this ${what}'s condition to false; the log does not show the condition`);
   y.line('condition: { variable: OSDLabFieldConditionMet, exists: true }');
+}
+
+/** Variables the task sequence or its admin set, as "  NAME = VALUE" lines; the engine's own and secrets left out. */
+function fieldVariables(variables: Map<string, string>): string[] {
+  const engine = /^_?SMSTS|^_OSD|^_SMS/i;
+  const secret = /password|passwd|pwd$|productkey|secret/i;
+  return [...variables]
+    .filter(([name, value]) => value !== '' && !engine.test(name))
+    .map(([name, value]) => `  ${name} = ${secret.test(name) ? '(not copied)' : value}`);
 }
 
 /** How the log says a bare-metal machine started; the draft starts it by PXE. */

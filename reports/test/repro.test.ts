@@ -168,6 +168,7 @@ describe('osdlab repro: the draft replayed on the twin', function () {
     expect(yaml).to.match(/# TODO: the field step failed with 1603 \("Fatal error during installation\."\); the stand-in fails with the same code/);
     expect(yaml).to.match(/command: cmd \/c exit 1603$/m);
     expect(yaml).to.match(/# TODO: the field evaluated this step's condition to false/);
+    expect(yaml).to.match(/^ {4}# Variables the log shows \(field values, not applied[^\n]*\n {4}# {3}OSDComputerName = PC-FIELD-042\n {4}# {3}OSDRole = Kiosk\n {4}expect:/m);
   });
 
   it('with --ts: deploys the export, pins its conditions with the logged variables, and lists the field failures as TODOs', async () => {
