@@ -15,7 +15,7 @@ import { PXE_LAUNCH_ARG } from './pxe-boot-files.js';
 import type { SiteServices } from './site-services.js';
 
 /** The pseudo step a machine that never reached its task sequence fails at. */
-export const PXE_START_STEP = '(PXE boot)';
+const PXE_START_STEP = '(PXE boot)';
 /** KVM-speed budget from power-on to the agent's hello over PXE (firmware PXE, GRUB, 20 MB over HTTP); scaled for TCG. */
 const PXE_BOOT_MS = 60_000;
 /** What the firmware's PXE client (OVMF's own, or iPXE) and the netboot loader say on the console. */

@@ -45,9 +45,3 @@ export function guestNetworkScript(): string {
 export async function bringUpGuestNetwork(guest: GuestShell, signal?: AbortSignal): Promise<string[]> {
   return (await guest.run(guestNetworkScript(), 60, signal)).output;
 }
-
-/** The IPv4 addresses (CIDR) the guest's adapters have now. */
-export async function guestAddresses(guest: GuestShell, signal?: AbortSignal): Promise<string[]> {
-  const r = await guest.run("ip -4 -o addr show | awk '$2 != \"lo\" { print $4 }'", 30, signal);
-  return r.output.filter((l) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(l.trim())).map((l) => l.trim());
-}

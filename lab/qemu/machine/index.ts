@@ -5,5 +5,5 @@ export { planPartitions, partitionDevice, GPT_TYPES, type PartitionPlan, type Pl
 export { bootFailure, consoleEvidence } from './firmware-console.js';
 export { GuestShell, guestCommandLine, guestPath, mountPoint } from './guest-shell.js';
 export { DistributionPointContentSource, downloadScript, type DistributionPointContentSourceOptions, type DpCatalogPackage } from './dp-content-source.js';
-export { bringUpGuestNetwork, guestAddresses, guestNetworkScript } from './dp-network.js';
+export { bringUpGuestNetwork, guestNetworkScript } from './dp-network.js';
 export { captureTarget, type CaptureSite } from './capture.js';
