@@ -3,6 +3,7 @@
 // the DP's proxyDHCP and TFTP, and the boot image from the DP over HTTP. Once the agent says hello the
 // boot image brings its NIC up (udhcpc), asks the management point for its policy, and the task
 // sequence runs with its content from the DP. What happened goes to smsts.log (component TSPxe).
+import type { DriverCatalog } from '../../../drivers/index.js';
 import type { MachinePlan, MachineStart } from '../../../harness/index.js';
 import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator } from '../machine-command.js';
@@ -29,6 +30,8 @@ export interface PxeStartInputs {
   poweredOnAt: number;
   log: (line: string) => void;
   ccmCacheSizeBytes?: number;
+  /** The site's driver catalog for the driver steps; default: empty. */
+  drivers?: DriverCatalog;
   signal: AbortSignal;
 }
 
@@ -104,6 +107,7 @@ export async function startByPxe(inputs: PxeStartInputs): Promise<PxeStarted> {
         if (target === 'WinPE') throw new Error('restarting a PXE-started machine into Windows PE again is not built on the QEMU lab yet');
       },
       ...(inputs.ccmCacheSizeBytes !== undefined ? { ccmCacheSizeBytes: inputs.ccmCacheSizeBytes } : {}),
+      ...(inputs.drivers ? { drivers: inputs.drivers } : {}),
     },
     signal,
   );

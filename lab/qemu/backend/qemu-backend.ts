@@ -257,7 +257,7 @@ class QemuScenarioLab implements Lab {
     const spec = machineSpec({ machine: plan.machine, diskPaths, nicBackend: await this.nicBackend(plan, signal) });
     const { qemu, poweredOnAt, running } = await this.launch(plan, spec, stateDir, diskPaths, signal);
     if (!this.parts.site) throw new EnvironmentError(`machine ${plan.machine.name}: PXE needs the site servers of the machine's network`);
-    const pxe = await startByPxe({ plan, qemu, accel: this.parts.accel, site: this.parts.site, poweredOnAt, log: this.parts.log, ccmCacheSizeBytes: plan.machine.clientCacheSize, signal });
+    const pxe = await startByPxe({ plan, qemu, accel: this.parts.accel, site: this.parts.site, poweredOnAt, log: this.parts.log, ccmCacheSizeBytes: plan.machine.clientCacheSize, drivers: this.parts.drivers, signal });
     if (pxe.machine) running.machine = pxe.machine;
     if (pxe.agent) running.agent = pxe.agent;
     return pxe.start;
