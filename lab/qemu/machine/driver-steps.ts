@@ -65,6 +65,6 @@ export async function applyDriversInGuest(request: ApplyDriversRequest, step: Gu
   const log = [`[${request.mode === 'auto' ? 'Auto Apply Drivers' : `Apply Driver Package ${request.packageId}`}]`, ...plan.record, ''].join('\n');
   const record = await shell.run(`mkdir -p ${shellQuote(`${windows}/Windows/INF`)} && echo ${Buffer.from(`${log}\n`).toString('base64')} | base64 -d >> ${shellQuote(`${windows}/Windows/INF/setupapi.offline.log`)} && sync`, 60, signal);
   if (record.exitCode !== 0) return fail(EXIT.generalFailure, [...output, 'failed to write Windows\\INF\\setupapi.offline.log', ...record.output]);
-  output.push(`Windows Setup's choice per device recorded in ${step.windows.letter}\\Windows\\INF\\setupapi.offline.log`);
+  output.push(`Windows Setup's choice per device recorded in ${step.windows.letter}\\Windows\\INF\\setupapi.offline.log`, ...plan.record);
   return { exitCode: EXIT.success, output };
 }
