@@ -1,10 +1,11 @@
 // `osdlab plan SCENARIO`: a capacity plan on the twin — completion-time distribution, per-phase
 // times, link and distribution-point utilisation, cache failures — once, or once per point of a
-// --sweep. Prints a summary and writes plan.json and plan.csv (docs/capacity-planning.md).
+// --sweep. Prints a summary and writes plan.json, plan.csv and report.html (docs/capacity-planning.md).
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { DEFAULT_SAMPLE_INTERVAL_MS, parseSweep, planCapacity, planCsv, type PlanDocument, type PlanRow } from '../lab/index.js';
-import { defaultRunFolder, writeFileAtomic } from '../reports/index.js';
+import type { RunResult } from '../harness/index.js';
+import { DEFAULT_SAMPLE_INTERVAL_MS, parseSweep, planCapacity, planCsv, planReport, type PlanDocument, type PlanPointUtilisation, type PlanRow } from '../lab/index.js';
+import { defaultRunFolder, renderHtmlReport, writeFileAtomic } from '../reports/index.js';
 import { EnvironmentError, InputError, loadScenario, parseDuration } from '../scenarios/index.js';
 import { formatDuration } from './run.js';
 
@@ -77,12 +78,18 @@ export function planSummary(doc: PlanDocument): string[] {
   return lines;
 }
 
+/** The report's header of a plan: no machines of its own; a pass when every client of every run succeeded. */
+function planResult(doc: PlanDocument, startedAt: string, finishedAt: string): RunResult {
+  const pass = doc.rows.every((r) => !r.outcomes.failed && !r.outcomes.error && r.unfinished === 0);
+  return { pass, scenario: doc.scenario, backend: 'twin', startedAt, finishedAt, machines: [] };
+}
+
 export function addPlanCommand(program: Command): void {
   program
     .command('plan')
     .description('Capacity plan on the twin: completion times, per-phase times, utilisation, cache failures; optionally a sweep')
     .argument('<scenario>', 'scenario file (.yaml) with a clients: block')
-    .option('--out <dir>', 'folder for plan.json and plan.csv (default: runs/<YYYYMMDD-HHMMSS>-<scenario name>-plan/)')
+    .option('--out <dir>', 'folder for plan.json, plan.csv and report.html (default: runs/<YYYYMMDD-HHMMSS>-<scenario name>-plan/)')
     .option('--seed <n>', 'seed of the twin\'s random numbers (arrival jitter)', '1')
     .option('--sweep <param=values>', 'vary a parameter: clients, multicast, linkBandwidth, tftpBlockSize, tftpWindowSize, cacheSize; values a,b,c or from..to[:step]; repeatable (cartesian product)', collect)
     .option('--jitter <duration>', 'each client powers on up to this much later than its arrival pattern says (random, from the seed)', '0s')
@@ -91,7 +98,7 @@ export function addPlanCommand(program: Command): void {
       'after',
       '\nExamples:\n  osdlab plan scenarios/branch-office-500-clients.yaml --out runs/branch\n' +
         '  osdlab plan scenarios/branch-office-500-clients.yaml --sweep clients=100..500:100 --sweep multicast=on,off\n\n' +
-        'Same scenario, options and seed: byte-identical plan.json. Exit code 0, 2 for bad input or usage, 3 when the twin cannot run it.\n',
+        'Same scenario, options and seed: byte-identical plan.json; report.html charts the plan.\nExit code 0, 2 for bad input or usage, 3 when the twin cannot run it.\n',
     )
     .action(async (file: string, opts: { out?: string; seed: string; sweep?: string[]; jitter: string; sample: string }) => {
       const seed = seedOf(opts.seed);
@@ -103,6 +110,8 @@ export function addPlanCommand(program: Command): void {
       const interrupt = () => controller.abort(new EnvironmentError('interrupted (SIGINT); nothing was written'));
       process.once('SIGINT', interrupt);
       let doc: PlanDocument;
+      const startedAt = new Date().toISOString();
+      const utilisation: PlanPointUtilisation[] = [];
       try {
         doc = await planCapacity(scenario, axes, {
           seed,
@@ -111,6 +120,7 @@ export function addPlanCommand(program: Command): void {
           scenarioName: file,
           signal: controller.signal,
           onRun: (point, run, i, total) => {
+            utilisation.push({ point, utilisation: run.utilisation });
             if (total > 1) process.stdout.write(`run ${i + 1}/${total} ${Object.entries(point).map(([k, v]) => `${k}=${v}`).join(' ')}: p90 ${seconds(run.completion.p90)}\n`);
           },
         });
@@ -123,6 +133,9 @@ export function addPlanCommand(program: Command): void {
       const dir = opts.out ?? defaultRunFolder(`${scenario.name}-plan`);
       await writeFileAtomic(join(dir, 'plan.json'), `${JSON.stringify(doc, null, 2)}\n`);
       await writeFileAtomic(join(dir, 'plan.csv'), planCsv(doc));
-      process.stdout.write(`${planSummary(doc).join('\n')}\n\nplan: ${resolve(dir, 'plan.json')}\n      ${resolve(dir, 'plan.csv')}\n`);
+      const capacity = planReport(doc, utilisation);
+      await writeFileAtomic(join(dir, 'report.html'), renderHtmlReport({ result: planResult(doc, startedAt, new Date().toISOString()), capacity, title: doc.name }));
+      const files = ['plan.json', 'plan.csv', 'report.html'].map((f) => resolve(dir, f));
+      process.stdout.write(`${planSummary(doc).join('\n')}\n\nplan: ${files.join('\n      ')}\n`);
     });
 }
