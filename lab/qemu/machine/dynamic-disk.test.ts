@@ -14,6 +14,8 @@ import { convertGuestDisk, GuestBlockDevice, isDynamicDisk } from './dynamic-dis
 import { fixedDisks, parseVolumes } from './guest-disks.js';
 import { GuestShell } from './guest-shell.js';
 import { planPartitions } from './partition-plan.js';
+import { bootLabMachine, labImagesForSuite, OS_PACKAGE } from './test/fixtures.js';
+import { EXIT } from '../../twin/index.js';
 import type { PartitionSpec } from '../../../harness/index.js';
 
 const MIB = 2 ** 20;
@@ -185,5 +187,32 @@ describe('lab/qemu/machine Format and Partition Disk for a dynamic disk', () => 
     };
     expect(end('basic')).to.equal(1024);
     expect(end('dynamic')).to.equal(1023);
+  });
+});
+
+describe('lab/qemu/machine task sequence steps on a dynamic disk in WinPE @slow @qemu', function () {
+  this.timeout(600_000);
+  const images = labImagesForSuite();
+
+  it('Format and Partition Disk with OSDDiskType=DYNAMIC converts; the volumes keep their letters; Apply Operating System Image is refused; converting again is refused', async () => {
+    await withLabRun(`dyn-steps-${process.pid}`, async (run) => {
+      const { machine } = await bootLabMachine({ images: images(), firmware: 'bios', controller: 'ahci', dir: run.tempDir, cleanup: run.cleanup, signal: run.signal });
+      const signal = run.signal;
+      const volume = (label: string, size: PartitionSpec['size'], bootable: boolean): PartitionSpec => ({ type: 'primary', size, fileSystem: 'ntfs', label, quickFormat: true, bootable, letterVariable: `${label}Letter` });
+      const partitioned = await machine.partitionDisk({ diskIndex: 0, style: 'mbr', diskType: 'dynamic', partitions: [volume('System', { value: 100, unit: 'MB' }, true), volume('Windows', 'remaining', false)] }, signal);
+      expect(partitioned.exitCode, partitioned.output?.join('\n')).to.equal(0);
+      expect(partitioned.output?.join('\n')).to.match(/converted to dynamic: 2 simple volume\(s\)/);
+      expect(partitioned.variables).to.deep.equal({ SystemLetter: 'C:', WindowsLetter: 'D:' });
+      const facts = await machine.facts(signal);
+      expect(facts.disks[0]).to.include({ style: 'mbr', dynamic: true });
+      expect(facts.disks[0]!.partitions.map((p) => [p.label, p.driveLetter, Math.round(p.sizeBytes / MIB)])).to.deep.equal([['System', 'C:', 100], ['Windows', 'D:', 1024 - 1 - 100 - 1]]);
+
+      const applied = await machine.applyImage({ packageId: OS_PACKAGE, imageIndex: 1, target: { logicalDrive: 'D:' }, wipe: true, kind: 'os', contentLocation: '' }, signal);
+      expect(applied.exitCode).to.equal(EXIT.notSupported);
+      expect(applied.output?.join('\n')).to.match(/captured from a basic disk cannot be applied to a dynamic disk/);
+      const again = await machine.convertDiskToDynamic(0, signal);
+      expect(again.exitCode).to.equal(EXIT.invalidParameter);
+      expect(again.output?.join('\n')).to.match(/already dynamic/);
+    });
   });
 });
