@@ -1,5 +1,5 @@
 // `osdlab plan` through the real CLI (child processes): the shipped branch-office example prints the
-// distribution, per-phase times, utilisation and cache failures and writes plan.json/plan.csv; the
+// distribution, per-phase times, utilisation and cache failures and writes plan.json/plan.csv/report.html; the
 // same seed writes byte-identical plan.json; a sweep writes one row per combination; mistakes exit 2.
 import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,7 +21,7 @@ describe('osdlab plan (child process)', function () {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('plans the 500-client branch example: summary on stdout, plan.json and plan.csv; same seed → byte-identical plan.json', async () => {
+  it('plans the 500-client branch example: summary on stdout, plan.json, plan.csv and report.html; same seed → byte-identical plan.json', async () => {
     const a = await runCli(['plan', EXAMPLE, '--out', join(tmp, 'a'), '--seed', '3']);
     expect(a.exitCode, a.stderr).to.equal(0);
     expect(a.stdout).to.match(/clients: 500 \(500 success\)/);
@@ -38,12 +38,17 @@ describe('osdlab plan (child process)', function () {
     const csv = (await readFile(join(tmp, 'a', 'plan.csv'), 'utf8')).trim().split('\n');
     expect(csv).to.have.length(2);
     expect(csv[1]!.split(',')[0]).to.equal('500');
+    // report.html beside them: the distribution of all 500 clients, the WAN link and DP utilisation, no sweep.
+    const html = await readFile(join(tmp, 'a', 'report.html'), 'utf8');
+    expect(html).to.match(/data-chart="histogram"[^>]*data-clients="500"/);
+    expect(html).to.include('<path class="series" data-name="HQ→BRANCH"').and.include('<path class="series" data-name="DP01"');
+    expect(html).to.include('<span class="badge success">pass</span>').and.not.include('<h3>Sweep</h3>');
     const b = await runCli(['plan', EXAMPLE, '--out', join(tmp, 'b'), '--seed', '3']);
     expect(b.exitCode, b.stderr).to.equal(0);
     expect(await readFile(join(tmp, 'b', 'plan.json'), 'utf8')).to.equal(await readFile(join(tmp, 'a', 'plan.json'), 'utf8'));
   });
 
-  it('--sweep writes one row per combination (cartesian product) with p50/p90/p99/max', async () => {
+  it('--sweep writes one row per combination (cartesian product) with p50/p90/p99/max, and its charts', async () => {
     const text = (await readFile(EXAMPLE, 'utf8')).replace('count: 500', 'count: 20');
     const file = join(tmp, 'small.yaml');
     await writeFile(file, text);
@@ -62,6 +67,10 @@ describe('osdlab plan (child process)', function () {
     const csv = (await readFile(join(tmp, 'sweep', 'plan.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).to.match(/^clients,multicast,machines,succeeded,/);
     expect(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).to.deep.equal(['10,on', '10,off', '20,on', '20,off', '30,on', '30,off']);
+    // report.html: a histogram per run; link, DP and the four percentile-vs-clients charts.
+    const html = await readFile(join(tmp, 'sweep', 'report.html'), 'utf8');
+    expect(html.match(/data-chart="histogram"/g)).to.have.length(6);
+    expect(html.match(/data-chart="line"/g)).to.have.length(6);
   });
 
   it('usage mistakes exit 2 with the option named', async () => {
