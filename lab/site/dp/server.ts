@@ -178,7 +178,7 @@ export class DistributionPointServer extends HttpService {
       if (this.zeroCopy && socket && this.zeroCopy.usable(socket)) {
         // The headers must have left Node's queue before bytes go to the socket behind its back.
         if (socket.writableLength > 0) await once(socket, 'drain', { signal: gone.signal });
-        await this.zeroCopy.send(socket, handle.fd, start, last - start + 1, {
+        await this.zeroCopy.send(socket, handle, start, last - start + 1, {
           ...(bucket ? { chunk: bucket.burst, beforeStep: (n: number) => bucket.take(n, gone.signal) } : {}),
           onSent: (n) => {
             x.bytes += n;

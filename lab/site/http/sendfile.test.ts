@@ -39,7 +39,7 @@ describe('zero-copy sending (sendfile through koffi)', function () {
     expect(process.platform !== 'linux' || sender !== undefined).to.be.true;
   });
 
-  it('sends a range byte-exactly to a slow reader (the send buffer fills, poll waits) in rate-limit steps', async () => {
+  it('sends a range byte-exactly to a slow reader (the send buffer fills, libuv waits for room) in rate-limit steps', async () => {
     const { sending, receiving } = await socketPair(server);
     const got: Buffer[] = [];
     receiving.on('data', (b: Buffer) => {
@@ -55,7 +55,7 @@ describe('zero-copy sending (sendfile through koffi)', function () {
     const steps: number[] = [];
     let sent = 0;
     try {
-      await sender!.send(sending, file.fd, 1000, data.length - 2000, {
+      await sender!.send(sending, file, 1000, data.length - 2000, {
         chunk: 1024 * 1024,
         beforeStep: async (n) => {
           steps.push(n);
@@ -81,7 +81,7 @@ describe('zero-copy sending (sendfile through koffi)', function () {
     receiving.pause();
     const file = await open(join(dir, 'file'), 'r');
     try {
-      const sent = sender!.send(sending, file.fd, 0, data.length, { onSent: () => undefined });
+      const sent = sender!.send(sending, file, 0, data.length, { onSent: () => undefined });
       await sleep(50);
       receiving.destroy();
       const error = await sent.then(() => undefined, (e: unknown) => e);

@@ -2,28 +2,26 @@
 // has no sendfile for sockets: its only path reads every byte into user space and writes it out
 // again. libc's sendfile(2) is reachable through koffi on the socket's fd (the TCP handle exposes
 // it on Linux). The socket stays non-blocking and in libuv's hands: sendfile moves what fits in
-// the send buffer at once; a poll(2) for POLLOUT on koffi's worker thread waits for room, so the
-// event loop never blocks on the client. Only where libc or the fd is not available (not Linux,
-// a socket without an fd) does the caller fall back to streams.
+// the kernel's send buffer at once; when the buffer is full, one small piece is read and written
+// through the socket as usual, and libuv's own readiness wait (epoll) says when there is room
+// again, so nothing blocks the event loop or a thread-pool thread. Only where libc or the fd is
+// not available (not Linux, a socket without an fd) does the caller fall back to streams.
 
 import koffi from 'koffi';
+import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 
 const EINTR = 4;
 const EAGAIN = 11;
 const EPIPE = 32;
 const ECONNRESET = 104;
-const POLLOUT = 0x4;
-const POLLERR = 0x8;
-const POLLHUP = 0x10;
 /** One call moves at most this much (the largest send buffer Linux grants by default is 4 MiB). */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
-/** A poll wakes at least this often, so a connection dropped by a stop is noticed. */
-const POLL_MS = 250;
+/** What goes through libuv when the send buffer is full: small, so nearly all bytes skip user space. */
+const HANDOVER_BYTES = 128 * 1024;
 
 interface Libc {
   sendfile: (outFd: number, inFd: number, offset: [number], count: number) => number;
-  poll: { async: (fds: { fd: number; events: number; revents: number }, n: number, timeoutMs: number, done: (error: unknown, result: number) => void) => void };
 }
 
 /** The client went away in the middle of a transfer (not a failure of the server). */
@@ -45,10 +43,8 @@ export class ZeroCopySender {
     if (process.platform !== 'linux') return undefined;
     try {
       const lib = koffi.load('libc.so.6');
-      const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
       return new ZeroCopySender({
         sendfile: lib.func('long sendfile(int, int, _Inout_ int64_t *, size_t)') as Libc['sendfile'],
-        poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), 'unsigned long', 'int']) as unknown as Libc['poll'],
       });
     } catch {
       return undefined;
@@ -61,13 +57,13 @@ export class ZeroCopySender {
   }
 
   /**
-   * Sends `length` bytes of file `fileFd` from `position` on `socket`, whose own write queue must
-   * be empty. `chunk` bounds one step and `beforeStep` runs before each (the rate limit's tokens);
+   * Sends `length` bytes of `file` from `position` on `socket`, whose own write queue must be
+   * empty. `chunk` bounds one step and `beforeStep` runs before each (the rate limit's tokens);
    * `onSent` counts bytes handed to the connection. Rejects when the connection goes away.
    */
   async send(
     socket: Socket,
-    fileFd: number,
+    file: FileHandle,
     position: number,
     length: number,
     o: { chunk?: number; beforeStep?: (bytes: number) => Promise<void>; onSent: (bytes: number) => void },
@@ -81,34 +77,31 @@ export class ZeroCopySender {
         // Checked right before each call: a destroyed socket's fd number may already be reused.
         const fd = socket.destroyed ? undefined : socketFd(socket);
         if (fd === undefined) throw new ConnectionClosedError('the client connection closed');
-        const sent = this.libc.sendfile(fd, fileFd, offset, step);
-        if (sent > 0) {
-          step -= sent;
-          left -= sent;
-          o.onSent(sent);
-          if (step > 0) await this.writable(fd, socket);
-        } else if (sent === 0) {
-          throw new Error(`the file ended ${left} bytes early`);
-        } else {
+        let sent = this.libc.sendfile(fd, file.fd, offset, step);
+        if (sent === 0) throw new Error(`the file ended ${left} bytes early`);
+        if (sent < 0) {
           const errno = koffi.errno();
-          if (errno === EAGAIN) await this.writable(fd, socket);
-          else if (errno === EPIPE || errno === ECONNRESET) throw new ConnectionClosedError('the client connection broke');
-          else if (errno !== EINTR) throw new Error(`sendfile failed (errno ${errno})`);
+          if (errno === EPIPE || errno === ECONNRESET) throw new ConnectionClosedError('the client connection broke');
+          if (errno === EINTR) continue;
+          if (errno !== EAGAIN) throw new Error(`sendfile failed (errno ${errno})`);
+          sent = await handOver(socket, file, offset, Math.min(step, HANDOVER_BYTES));
         }
+        step -= sent;
+        left -= sent;
+        o.onSent(sent);
       }
     }
   }
+}
 
-  /** Waits on koffi's worker thread until the socket has room, or the connection failed. */
-  private async writable(fd: number, socket: Socket): Promise<void> {
-    for (;;) {
-      const pfd = { fd, events: POLLOUT, revents: 0 };
-      const ready = await new Promise<number>((resolve, reject) => this.libc.poll.async(pfd, 1, POLL_MS, (e, r) => (e ? reject(e as Error) : resolve(r))));
-      if (socket.destroyed) throw new ConnectionClosedError('the client connection closed');
-      if (ready > 0) {
-        if (pfd.revents & (POLLERR | POLLHUP)) throw new ConnectionClosedError('the client connection broke');
-        return;
-      }
-    }
-  }
+/** Sends the next `bytes` through the socket's own write, which completes once the kernel took them. */
+async function handOver(socket: Socket, file: FileHandle, offset: [number], bytes: number): Promise<number> {
+  const piece = Buffer.allocUnsafe(bytes);
+  const { bytesRead } = await file.read(piece, 0, bytes, offset[0]);
+  if (bytesRead !== bytes) throw new Error(`the file ended ${bytes - bytesRead} bytes early`);
+  await new Promise<void>((resolve, reject) => {
+    socket.write(piece, (error) => (error ? reject(new ConnectionClosedError(`the client connection broke: ${error.message}`)) : resolve()));
+  });
+  offset[0] += bytes;
+  return bytes;
 }
