@@ -4,7 +4,7 @@
 // boot image brings its NIC up (udhcpc), asks the management point for its policy, and the task
 // sequence runs with its content from the DP. What happened goes to smsts.log (component TSPxe).
 import type { DriverCatalog } from '../../../drivers/index.js';
-import type { MachinePlan, MachineStart } from '../../../harness/index.js';
+import { parseCmtrace, type MachinePlan, type MachineStart } from '../../../harness/index.js';
 import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
@@ -54,7 +54,8 @@ export async function startByPxe(inputs: PxeStartInputs): Promise<PxeStarted> {
   const name = plan.machine.name;
   const boundary = plan.machine.boundary;
   const dp = boundary !== undefined ? site.distributionPointFor(boundary) : undefined;
-  const pxeLog = (): string[] => dp?.pxe?.smspxeLog().split('\r\n').filter((l) => l.includes(plan.machine.nic.mac.toUpperCase()) || l.includes(plan.machine.nic.mac.toLowerCase())) ?? [];
+  // The responder's messages about this machine (not its CMTrace lines: they go into smsts.log as messages).
+  const pxeLog = (): string[] => (dp?.pxe ? parseCmtrace(dp.pxe.smspxeLog()).map((l) => l.message).filter((m) => m.toLowerCase().includes(plan.machine.nic.mac.toLowerCase())) : []);
   const notStarted = async (reason: string, extra: string[] = []): Promise<PxeStarted> => {
     const text = await qemu.consoleText();
     const console = [...pxeConsoleLines(text), ...consoleEvidence(text), ...extra];
