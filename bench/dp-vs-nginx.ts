@@ -2,19 +2,25 @@
 // fetched by the same client (curl to /dev/null). Three sides per round, interleaved in a rotating
 // order: nginx (sendfile on), our DP as it serves (sendfile through koffi) and our DP sending
 // through user space (zeroCopy: false, the fallback, for comparison in the same conditions).
-// Figure: the median of the per-round ratios. Goal (issue 7): ours ≥ 0.8 × nginx.
+// Figure: the median of the per-round ratios. Goal (issue 7): ours ≥ 0.8 × nginx. Also the
+// server's own CPU time per GiB sent (from /proc: nginx's worker, each DP's process), which load on
+// the machine disturbs far less than throughput does. Each DP runs in its own process
+// (lab/site/dp/main.ts), as nginx does, so neither shares an event loop with the bench.
 // Installs nginx-light with apt-get when missing.
 // Usage: node --import tsx bench/dp-vs-nginx.ts [rounds=15] [MiB=256]
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { DistributionPointServer } from '../lab/site/index.js';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { DistributionPointServerConfig } from '../lab/site/index.js';
 import { interleaved, loadLine, median, ratios, spread } from './paired.js';
 
 const run = promisify(execFile);
@@ -72,6 +78,30 @@ http {
   throw new Error('nginx did not start listening');
 }
 
+/** CPU seconds (user + system) a process has used so far; /proc counts in 1/100 s. */
+function processCpu(pid: number): number {
+  // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const DP_MAIN = fileURLToPath(new URL('../lab/site/dp/main.ts', import.meta.url));
+
+/** A distribution point in its own process; resolves once it listens. */
+async function startDp(dir: string, config: DistributionPointServerConfig): Promise<{ child: ChildProcess; url: string }> {
+  const path = join(dir, `${config.id}.json`);
+  await writeFile(path, JSON.stringify(config));
+  const child = spawn(process.execPath, ['--import', 'tsx', DP_MAIN, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: child.stdout! })) return { child, url: (JSON.parse(line) as { url: string }).url };
+  throw new Error(`distribution point ${config.id} ended at start`);
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
 /** One download with curl; bytes per second. */
 async function curlRate(url: string, expected: number): Promise<number> {
   const { stdout } = await run('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url]);
@@ -88,9 +118,8 @@ async function main(): Promise<void> {
   const root = join(dir, 'www');
   const pkg = join(root, 'SMS_DP_SMSPKG$', PACKAGE);
   let nginx: ChildProcess | undefined;
+  const dps: ChildProcess[] = [];
   const packages = [{ packageId: PACKAGE, source: pkg }];
-  const dp = new DistributionPointServer({ id: 'DPBENCH', site: 'HQ', packages });
-  const userSpace = new DistributionPointServer({ id: 'DPBENCH2', site: 'HQ', packages, zeroCopy: false });
   try {
     await mkdir(pkg, { recursive: true });
     const bytes = mib * 1024 * 1024;
@@ -98,32 +127,41 @@ async function main(): Promise<void> {
     // nginx's workers run unprivileged: they must be able to read the file.
     await chmod(dir, 0o755);
     const path = `/SMS_DP_SMSPKG$/${PACKAGE}/image.wim`;
-    const urls = { nginx: '', dp: `${await dp.start()}${path}`, userSpace: `${await userSpace.start()}${path}` };
+    const dp = await startDp(dir, { id: 'DPBENCH', site: 'HQ', packages });
+    const userSpace = await startDp(dir, { id: 'DPBENCH2', site: 'HQ', packages, zeroCopy: false });
+    dps.push(dp.child, userSpace.child);
+    const urls = { nginx: '', dp: `${dp.url}${path}`, userSpace: `${userSpace.url}${path}` };
     const port = await freePort();
     nginx = await startNginx(dir, root, port);
     urls.nginx = `http://127.0.0.1:${port}${path}`;
+    const worker = Number((await readFile(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8')).trim().split(' ')[0]);
+    const cpuPerGiB = { nginx: [] as number[], dp: [] as number[], userSpace: [] as number[] };
+    const measure = (side: keyof typeof urls, cpu: () => number) => async (): Promise<number> => {
+      const before = cpu();
+      const rate = await curlRate(urls[side], bytes);
+      cpuPerGiB[side].push((cpu() - before) / (bytes / 2 ** 30));
+      return rate;
+    };
     // Warm the page cache and every server once.
     for (const url of Object.values(urls)) await curlRate(url, bytes);
     const before = loadLine();
     const rates = await interleaved(rounds, {
-      nginx: () => curlRate(urls.nginx, bytes),
-      dp: () => curlRate(urls.dp, bytes),
-      userSpace: () => curlRate(urls.userSpace, bytes),
+      nginx: measure('nginx', () => processCpu(worker)),
+      dp: measure('dp', () => processCpu(dp.child.pid!)),
+      userSpace: measure('userSpace', () => processCpu(userSpace.child.pid!)),
     });
     const ours = ratios(rates.dp, rates.nginx);
     console.log(`DP vs nginx: ${mib} MiB file, curl to /dev/null, loopback, ${rounds} interleaved rounds; ${before} at the start, ${loadLine()} at the end`);
     console.log(`medians: nginx ${fmt(median(rates.nginx))}, osdlab DP ${fmt(median(rates.dp))}, osdlab DP through user space ${fmt(median(rates.userSpace))}`);
     console.log(`osdlab DP / nginx:                  ${spread(ours)}`);
     console.log(`osdlab DP through user space / nginx: ${spread(ratios(rates.userSpace, rates.nginx))}`);
+    const cpu = (side: keyof typeof cpuPerGiB) => `${median(cpuPerGiB[side]).toFixed(2)} s`;
+    console.log(`server CPU per GiB sent (medians): nginx ${cpu('nginx')}, osdlab DP ${cpu('dp')}, osdlab DP through user space ${cpu('userSpace')}`);
     const met = median(ours) >= 0.8;
     console.log(`goal ≥ 0.80× nginx: ${met ? 'met' : 'NOT met'}`);
     process.exitCode = met ? 0 : 1;
   } finally {
-    if (nginx && nginx.exitCode === null) {
-      nginx.kill('SIGTERM');
-      await once(nginx, 'exit');
-    }
-    await Promise.all([dp.stop(), userSpace.stop()]);
+    await Promise.all([nginx, ...dps].map(stop));
     await rm(dir, { recursive: true, force: true });
   }
 }
