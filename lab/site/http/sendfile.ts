@@ -18,7 +18,7 @@ const ECONNRESET = 104;
 /** One call moves at most this much (the largest send buffer Linux grants by default is 4 MiB). */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
 /** What goes through libuv when the send buffer is full: small, so nearly all bytes skip user space. */
-const HANDOVER_BYTES = 128 * 1024;
+const HANDOVER_BYTES = 32 * 1024;
 
 interface Libc {
   sendfile: (outFd: number, inFd: number, offset: [number], count: number) => number;
