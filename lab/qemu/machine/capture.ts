@@ -58,7 +58,7 @@ export function captureRefusal(disk: DiskFacts, partition: GuestPartition): stri
   return undefined;
 }
 
-export interface CaptureVolumeOptions {
+interface CaptureVolumeOptions {
   qemu: QemuMachine;
   disk: CaptureSite['diskImages'][number];
   partition: GuestPartition;
@@ -73,7 +73,7 @@ export interface CaptureVolumeOptions {
  * writes a one-image WIM with the step's name, description, version and creator. Resolves to the
  * WIM's size; rejects on a lab fault (QMP, qemu-img, libwim).
  */
-export async function captureVolume(options: CaptureVolumeOptions): Promise<{ bytes: number; fileCount: number }> {
+async function captureVolume(options: CaptureVolumeOptions): Promise<{ bytes: number; fileCount: number }> {
   const { qemu, disk, partition, wimPath, request, signal } = options;
   await mkdir(dirname(wimPath), { recursive: true });
   const volume = `${wimPath}.volume.partial`;
