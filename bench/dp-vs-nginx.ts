@@ -11,7 +11,6 @@
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DistributionPointServerConfig } from '../lab/site/index.js';
-import { interleaved, loadLine, median, ratios, spread } from './paired.js';
+import { interleaved, loadLine, median, processCpuSeconds as processCpu, ratios, spread } from './paired.js';
 
 const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 15);
@@ -76,13 +75,6 @@ http {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('nginx did not start listening');
-}
-
-/** CPU seconds (user + system) a process has used so far; /proc counts in 1/100 s. */
-function processCpu(pid: number): number {
-  // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const DP_MAIN = fileURLToPath(new URL('../lab/site/dp/main.ts', import.meta.url));

@@ -4,7 +4,8 @@
 // ≥ 5× blksize 512 / window 1 (our client on both sides: no installed client does windowsize).
 // Every round measures every comparison once, each as an adjacent pair in alternating order, so
 // load spikes and drift over the run hit both sides of a pair alike; a figure is the median of the
-// per-pair ratios, printed with quartiles, range and the load average.
+// per-pair ratios, printed with quartiles, range and the load average; beside it each server's CPU
+// time per MiB sent (from /proc), which the load disturbs far less.
 // Usage: node --import tsx bench/tftp-vs-dnsmasq.ts [rounds=11] [MiB=32]     (root, for the namespace)
 //        internal: … --client <port> <file> <blksize> <windowsize>  (one transfer, inside the namespace)
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LabNetwork, SiteHost, tftpGet, withLabRun } from '../lab/index.js';
-import { loadLine, median, oneRound, ratios, spread } from './paired.js';
+import { loadLine, median, oneRound, processCpuSeconds, ratios, spread } from './paired.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const OUR_PORT = 6969;
@@ -23,6 +24,16 @@ const FILE = 'boot.wim';
 interface Measurement {
   ms: number;
   sha256: string;
+}
+
+/** The pid of the site host's node process in namespace `ns` (the one that serves TFTP). */
+async function siteHostPid(ns: string): Promise<number> {
+  const { stdout } = await execa('ip', ['netns', 'pids', ns]);
+  for (const pid of stdout.split('\n').map(Number).filter((p) => p > 0)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('host-process')) return pid;
+  }
+  throw new Error(`no site host process in namespace ${ns}`);
 }
 
 /** One transfer by our client, timed inside the namespace's own process. */
@@ -53,7 +64,19 @@ async function main(): Promise<void> {
         await dnsmasq;
       });
       await new Promise((r) => setTimeout(r, 500));
+      // `ip netns exec` execs its command: dnsmasq keeps the pid execa started. Our server is the
+      // namespace's node process running the site host.
+      const ourPid = await siteHostPid(ns);
+      const serverCpu = (port: number) => processCpuSeconds(port === OUR_PORT ? ourPid : dnsmasq.pid!);
 
+      /** CPU seconds per MiB of the server on `port`, by the label of the last measurement. */
+      const cpuPerMiB = new Map<string, number[]>();
+      const withCpu = async (label: string, port: number, transfer: () => Promise<number>): Promise<number> => {
+        const before = serverCpu(port);
+        const ms = await transfer();
+        cpuPerMiB.set(label, [...(cpuPerMiB.get(label) ?? []), (serverCpu(port) - before) / mib]);
+        return ms;
+      };
       const ours = async (port: number, blockSize: number, windowSize: number): Promise<number> => {
         const r = await execa('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', SELF, '--client', String(port), FILE, String(blockSize), String(windowSize)], { cancelSignal: run.signal });
         const m = JSON.parse(r.stdout) as Measurement;
@@ -70,12 +93,15 @@ async function main(): Promise<void> {
       const mbps = (ms: number) => (data.length / 1e6 / (ms / 1000)).toFixed(1);
       // Each comparison: a and b are transfer times; the figure is b/a per pair (a's throughput
       // relative to b's).
+      const curlOn = (port: number, blockSize: number) => () => withCpu(`${port === OUR_PORT ? 'ours' : 'dnsmasq'}, curl ${blockSize}`, port, () => curl(port, blockSize));
+      const oursOn = (port: number, blockSize: number, windowSize: number) => () =>
+        withCpu(`${port === OUR_PORT ? 'ours' : 'dnsmasq'}, our client ${blockSize}/${windowSize}`, port, () => ours(port, blockSize, windowSize));
       const comparisons: { label: string; a: () => Promise<number>; b: () => Promise<number>; goal: number }[] = [
-        { label: 'curl, blksize 512: ours / dnsmasq', a: () => curl(OUR_PORT, 512), b: () => curl(69, 512), goal: 1 },
-        { label: 'curl, blksize 1456: ours / dnsmasq', a: () => curl(OUR_PORT, 1456), b: () => curl(69, 1456), goal: 1 },
-        { label: 'our client, 512/window 1: ours / dnsmasq', a: () => ours(OUR_PORT, 512, 1), b: () => ours(69, 512, 1), goal: 1 },
-        { label: 'our client, 1456/window 1: ours / dnsmasq', a: () => ours(OUR_PORT, 1456, 1), b: () => ours(69, 1456, 1), goal: 1 },
-        { label: 'ours, 1456/window 16 vs 512/window 1', a: () => ours(OUR_PORT, 1456, 16), b: () => ours(OUR_PORT, 512, 1), goal: 5 },
+        { label: 'curl, blksize 512: ours / dnsmasq', a: curlOn(OUR_PORT, 512), b: curlOn(69, 512), goal: 1 },
+        { label: 'curl, blksize 1456: ours / dnsmasq', a: curlOn(OUR_PORT, 1456), b: curlOn(69, 1456), goal: 1 },
+        { label: 'our client, 512/window 1: ours / dnsmasq', a: oursOn(OUR_PORT, 512, 1), b: oursOn(69, 512, 1), goal: 1 },
+        { label: 'our client, 1456/window 1: ours / dnsmasq', a: oursOn(OUR_PORT, 1456, 1), b: oursOn(69, 1456, 1), goal: 1 },
+        { label: 'ours, 1456/window 16 vs 512/window 1', a: oursOn(OUR_PORT, 1456, 16), b: oursOn(OUR_PORT, 512, 1), goal: 5 },
       ];
       // One untimed transfer per server and client first: the first one pays for JIT and the cold file.
       for (const port of [OUR_PORT, 69]) {
@@ -101,6 +127,7 @@ async function main(): Promise<void> {
           `${c.label.padEnd(42)} ${spread(r)}; goal ≥ ${c.goal}×; median ${mbps(median(a))} vs ${mbps(median(b))} MB/s`,
         );
       }
+      console.log(`server CPU ms per MiB sent (medians): ${[...cpuPerMiB].map(([label, xs]) => `${label} ${(median(xs) * 1000).toFixed(0)}`).join('; ')}`);
       console.log(ok ? 'goals met' : 'goals NOT met');
       process.exitCode = ok ? 0 : 1;
     });
