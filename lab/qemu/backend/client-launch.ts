@@ -1,6 +1,7 @@
 // Existing machines on the QEMU lab (refresh scenarios): the machine's disks are built before the
 // run from the scenario's description (existing-disk.ts) and the machine starts from its own disk
-// into the installed full OS, where the ConfigMgr client starts the task sequence (launch "client").
+// into the installed full OS, where the ConfigMgr client asks the management point for its policy
+// over the lab network and starts the deployment it finds there (launch "client").
 // Its content comes from a content disk the lab attaches, which also carries the task sequence's
 // boot image for a restart into Windows PE (staged on the disk: staged-boot-image.ts).
 import { execa } from 'execa';
@@ -9,10 +10,12 @@ import { EnvironmentError, type Machine } from '../../../scenarios/index.js';
 import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
-import { bootFailure, consoleEvidence, MediaContentSource, QemuTaskSequenceMachine } from '../machine/index.js';
+import { bootFailure, bringUpGuestNetwork, consoleEvidence, GuestShell, MediaContentSource, QemuTaskSequenceMachine } from '../machine/index.js';
 import type { MediaPackage } from '../media/index.js';
 import { buildExistingDisk, diskOverlay, generatedProfiles, type ExistingDiskSpec, type InstalledWindowsSpec } from './existing-disk.js';
 import type { RunContent } from './content.js';
+import { requestPolicy } from './mp-policy.js';
+import type { SiteServices } from './site-services.js';
 
 /** The pseudo step a machine that never reached its task sequence fails at. */
 export const CLIENT_START_STEP = '(start from disk)';
@@ -98,6 +101,9 @@ export interface ClientStartInputs {
   qemu: QemuMachine;
   accel: Accelerator;
   poweredOnAt: number;
+  /** The run's site servers (the management point gives the client its policy). */
+  site?: SiteServices;
+  log: (line: string) => void;
   signal: AbortSignal;
 }
 
@@ -110,14 +116,17 @@ export interface ClientStarted {
 /** Waits for the installed OS to report in from the disk and takes the machine over there. */
 export async function startFromDisk(inputs: ClientStartInputs): Promise<ClientStarted> {
   const { plan, qemu, accel, signal } = inputs;
-  const notStarted = async (reason: string): Promise<ClientStarted> => {
-    const start: MachineStart = { started: false, failedStep: CLIENT_START_STEP, reason, console: consoleEvidence(await qemu.consoleText()), poweredOnAt: inputs.poweredOnAt };
+  const notStarted = async (reason: string, extra: string[] = []): Promise<ClientStarted> => {
+    const start: MachineStart = { started: false, failedStep: CLIENT_START_STEP, reason, console: [...consoleEvidence(await qemu.consoleText()), ...extra], poweredOnAt: inputs.poweredOnAt };
+    inputs.log(`${plan.machine.name}: not started from its disk: ${reason}`);
     await qemu.stop();
     return { start };
   };
   const booted = await bootToAgent(qemu, DISK_BOOT_MS * timeoutScale(accel), signal);
   if ('failure' in booted) return notStarted(`the installed OS did not start from the disk: ${booted.failure}`);
   if (booted.agent.helloFacts.environment !== 'FullOS') return notStarted(`the disk started ${booted.agent.helloFacts.environment}, not the installed OS`);
+  const policy = await clientPolicy(inputs, booted.agent);
+  if (!policy.ok) return notStarted(policy.reason, policy.output);
   const machine = await QemuTaskSequenceMachine.attach(
     {
       machine: qemu,
@@ -130,7 +139,27 @@ export async function startFromDisk(inputs: ClientStartInputs): Promise<ClientSt
     },
     signal,
   );
-  return { start: { started: true, machine, poweredOnAt: inputs.poweredOnAt }, machine, agent: booted.agent };
+  return { start: { started: true, machine, poweredOnAt: inputs.poweredOnAt, bootLog: policy.log.map((message) => ({ component: 'PolicyAgent', message })) }, machine, agent: booted.agent };
+}
+
+/** The client's machine policy from the management point (as the twin, no management point: no policy, no deployment). */
+async function clientPolicy(inputs: ClientStartInputs, agent: AgentChannel): Promise<{ ok: true; log: string[] } | { ok: false; reason: string; output: string[] }> {
+  const { plan, site, signal } = inputs;
+  const mp = plan.machine.boundary !== undefined ? site?.managementPoint : undefined;
+  if (!mp) return { ok: false, reason: 'the site has no management point to give the machine its policy', output: [] };
+  const shell = new GuestShell(agent, timeoutScale(inputs.accel));
+  const log = await bringUpGuestNetwork(shell, signal);
+  const nic = agent.helloFacts.nics.find((n) => n.mac.toLowerCase() === plan.machine.nic.mac.toLowerCase()) ?? agent.helloFacts.nics[0];
+  const identity = { mac: (nic?.mac ?? plan.machine.nic.mac).toUpperCase(), smbiosGuid: agent.helloFacts.smbios.uuid.toUpperCase() };
+  log.push(`Requesting machine policy from the management point ${mp.name} (${mp.url}) for MAC ${identity.mac}, SMBIOS GUID ${identity.smbiosGuid}`);
+  const answer = await requestPolicy(shell, mp.url, identity, signal);
+  if (!answer.ok) return { ok: false, reason: answer.reason, output: [...log, ...answer.output] };
+  log.push(`Client identity: ${answer.computer.name} (${answer.computer.smsGuid}); policy: ${answer.policy.deployments.map((d) => `${d.id} (${d.mandatory ? 'required' : 'available'})`).join(', ') || 'no deployments'}`);
+  for (const line of log) inputs.log(`${plan.machine.name}: ${line}`);
+  if (!answer.policy.deployments.some((d) => d.id === plan.deployment.name)) {
+    return { ok: false, reason: `the management point's policy for ${answer.computer.name} has no deployment "${plan.deployment.name}"`, output: log };
+  }
+  return { ok: true, log };
 }
 
 async function bootToAgent(qemu: QemuMachine, timeoutMs: number, signal: AbortSignal): Promise<{ agent: AgentChannel } | { failure: string }> {

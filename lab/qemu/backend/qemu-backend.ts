@@ -287,7 +287,7 @@ class QemuScenarioLab implements Lab {
     const spec = machineSpec({ machine: plan.machine, diskPaths, nicBackend: await this.nicBackend(plan, signal) });
     spec.media.push({ kind: 'cd', path: contentDisk.path });
     const { qemu, poweredOnAt, running } = await this.launch(plan, spec, stateDir, diskPaths, signal);
-    const client = await startFromDisk({ plan, qemu, accel: this.parts.accel, poweredOnAt, signal });
+    const client = await startFromDisk({ plan, qemu, accel: this.parts.accel, poweredOnAt, site: this.parts.site, log: this.parts.log, signal });
     if (client.machine) running.machine = client.machine;
     if (client.agent) running.agent = client.agent;
     return client.start;
