@@ -28,7 +28,7 @@ export { LabNetwork, namespaceName, parseLabCidr, type LabSubnet, type LabSubnet
 export { probeLinkEmulator, type LinkEmulator, type WanShaping } from './wan-link.js';
 export { scenarioWanLinks, shapeScenarioLinks, type ShapedLink } from './scenario-links.js';
 export { launchMachine, machinePaths, QemuMachine, type LaunchOptions, type MachineExit } from './machine-process.js';
-export { attachConsole, CONSOLE_LINK, DETACH_KEY, type ConsoleStreams } from './console-attach.js';
+export { attachConsole, locateMachineConsole, CONSOLE_LINK, DETACH_KEY, type ConsoleStreams } from './console-attach.js';
 export { sweepStaleRuns } from './stale-runs.js';
 export * from './disk/index.js';
 export * from './machine/index.js';

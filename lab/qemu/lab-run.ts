@@ -3,7 +3,7 @@
 // and then let the signal end the process as usual. Handlers are removed when the run ends.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../../scenarios/index.js';
 import { CleanupRegistry, type CleanupFailure } from './cleanup.js';
 
@@ -26,6 +26,15 @@ export interface LabRunOptions {
   interruptGraceMs?: number;
   /** Told about removals that failed (the run's result still stands). */
   onCleanupFailures?: (failures: CleanupFailure[]) => void;
+  /** The run folder the run's results go to: `osdlab console RUN MACHINE` finds the run by it. */
+  runFolder?: string;
+}
+
+/** What owner.json in a run's temp dir says. */
+export interface RunOwner {
+  pid: number;
+  runId: string;
+  runFolder?: string;
 }
 
 /** The run was interrupted by a signal. */
@@ -90,7 +99,8 @@ export async function withLabRun<T>(runId: string, body: (run: LabRun) => Promis
     cleanup.add(`temp dir ${tempDir}`, () => rm(tempDir, { recursive: true, force: true }));
     await mkdir(tempDir, { recursive: true });
     // Lets a later sweep recognise this run's leftovers if this process dies without cleaning up (SIGKILL).
-    await writeFile(join(tempDir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, runId })}\n`);
+    const owner: RunOwner = { pid: process.pid, runId, ...(options.runFolder !== undefined ? { runFolder: resolve(options.runFolder) } : {}) };
+    await writeFile(join(tempDir, OWNER_FILE), `${JSON.stringify(owner)}\n`);
     return await body({ runId, tempDir, cleanup, signal });
   } finally {
     await finish();

@@ -5,16 +5,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabNetwork, namespaceName } from './lab-network.js';
-import { OWNER_FILE } from './lab-run.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { labRunsOnHost } from './run-owners.js';
 
 /** QEMU pids from the run's pid files, only while the process really is that run's QEMU (pids get reused). */
 async function runQemuPids(tempDir: string): Promise<number[]> {
@@ -32,11 +23,8 @@ async function runQemuPids(tempDir: string): Promise<number[]> {
 /** Removes the leftovers of every dead run under `tempRoot`; returns the run ids swept. */
 export async function sweepStaleRuns(tempRoot = tmpdir()): Promise<string[]> {
   const swept: string[] = [];
-  for (const entry of await readdir(tempRoot)) {
-    if (!entry.startsWith('osdlab-')) continue;
-    const tempDir = join(tempRoot, entry);
-    const owner = await readFile(join(tempDir, OWNER_FILE), 'utf8').then((t) => JSON.parse(t) as { pid: number; runId: string }, () => undefined);
-    if (!owner || alive(owner.pid)) continue;
+  for (const { tempDir, owner, alive } of await labRunsOnHost(tempRoot)) {
+    if (alive) continue;
     for (const pid of await runQemuPids(tempDir)) process.kill(pid, 'SIGKILL');
     await LabNetwork.removeNamespace(namespaceName(owner.runId));
     await rm(tempDir, { recursive: true, force: true });

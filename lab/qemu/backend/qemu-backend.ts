@@ -84,7 +84,7 @@ export class QemuBackend implements LabBackend {
         opened(run);
         await Promise.race([closed, new Promise((resolve) => run.signal.addEventListener('abort', resolve, { once: true }))]);
       },
-      { signal, handleSignals: this.options.handleSignals ?? true, onCleanupFailures: (f) => log(`cleanup: ${f.map((x) => `${x.label}: ${String(x.error)}`).join('; ')}`) },
+      { signal, handleSignals: this.options.handleSignals ?? true, ...(this.runFolder !== undefined ? { runFolder: this.runFolder } : {}), onCleanupFailures: (f) => log(`cleanup: ${f.map((x) => `${x.label}: ${String(x.error)}`).join('; ')}`) },
     );
     const run = await Promise.race([running, done.then(() => Promise.reject(new EnvironmentError('the QEMU lab run ended before it opened')))]);
     const close = async (): Promise<void> => {

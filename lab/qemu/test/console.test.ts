@@ -3,7 +3,7 @@
 // attach to.
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLabRun } from '../lab-run.js';
@@ -30,11 +30,14 @@ describe('osdlab console on a running QEMU machine @slow @qemu', function () {
   it('shows the serial console live, detaches on Ctrl-], and refuses once the machine is gone', async () => {
     const image = await testBootImage(['ahci']);
     const runFolder = await mkdtemp(join(tmpdir(), 'osdlab-console-test-'));
-    await withLabRun(`console-${process.pid}`, async (run) => {
+    const runId = `console-${process.pid}`;
+    await withLabRun(runId, async (run) => {
+      // As the QEMU backend does: machine output in the run's temp dir, copied to the run folder at the end.
+      const outputDir = join(run.tempDir, 'out', 'machines', 'PC-01');
       const machine = await launchMachine({
         spec: directBootSpec(image),
         accel: 'tcg',
-        outputDir: join(runFolder, 'machines', 'PC-01'),
+        outputDir,
         stateDir: join(run.tempDir, 'pc1'),
         cleanup: run.cleanup,
         signal: run.signal,
@@ -53,14 +56,24 @@ describe('osdlab console on a running QEMU machine @slow @qemu', function () {
       const r = await consoleCli;
       expect(r.exitCode).to.equal(0);
       expect(r.stderr).to.match(/attached to PC-01's console[\s\S]*detached/);
+      // By run id too; a machine the run does not have is a usage error.
+      const byId = execa(OSDLAB, ['console', runId, 'PC-01'], { stdin: 'pipe', reject: false });
+      await new Promise<void>((resolve) => byId.stderr!.once('data', () => resolve()));
+      byId.stdin!.write(Buffer.from([0x1d]));
+      expect((await byId).exitCode).to.equal(0);
+      const wrong = await runCli(['console', runFolder, 'PC-99']);
+      expect(wrong.exitCode).to.equal(2);
+      expect(wrong.stderr).to.match(/MACHINE: found "PC-99"/);
       await machine.stop();
-    }, { handleSignals: false });
+      await cp(outputDir, join(runFolder, 'machines', 'PC-01'), { recursive: true, verbatimSymlinks: true });
+      await rm(join(runFolder, 'machines', 'PC-01', 'console.sock'), { force: true });
+    }, { handleSignals: false, runFolder });
     try {
       expect(await readFile(join(runFolder, 'machines', 'PC-01', 'console.log'), 'utf8')).to.include(mark);
-      expect(await lstat(join(runFolder, 'machines', 'PC-01', 'console.sock')).then(() => true, () => false)).to.equal(false);
       const after = await runCli(['console', runFolder, 'PC-01']);
       expect(after.exitCode).to.equal(3);
-      expect(after.stderr).to.match(/no running machine .*console\.log/s);
+      expect(after.stderr).to.match(/PC-01 of run .* is not running.*console\.log/s);
+      expect((await runCli(['console', '/nonexistent-run', 'PC-01'])).exitCode).to.equal(2);
     } finally {
       await rm(runFolder, { recursive: true, force: true });
     }
