@@ -15,6 +15,7 @@ const EXAMPLES = [
   'failing-uefi-mbr-no-esp.yaml',
   'branch-office-500-clients.yaml',
   'hardware-matrix.yaml',
+  'build-and-capture.yaml',
 ];
 const GiB = 2 ** 30;
 
