@@ -15,6 +15,7 @@ import { probeAccelerator } from '../accelerator.js';
 import { launchMachine, type QemuMachine } from '../machine-process.js';
 import { LabNetwork } from '../lab-network.js';
 import { withLabRun, type LabRun } from '../lab-run.js';
+import { sweepStaleRuns } from '../stale-runs.js';
 import { readDiskImage } from '../disk/index.js';
 import { safeFileName } from '../../../reports/index.js';
 import { consoleEvidence, DistributionPointContentSource, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
@@ -74,6 +75,9 @@ export class QemuBackend implements LabBackend {
     for (const plan of plans) refuseUnsupported(plan);
     const log = this.options.log ?? ((line: string) => process.stderr.write(`qemu lab: ${line}\n`));
     const runId = this.options.runId ?? `run-${process.pid}-${Date.now().toString(36)}`;
+    // What runs killed outright (SIGKILL, host crash) left behind goes before this run adds its own.
+    const swept = await sweepStaleRuns();
+    if (swept.length > 0) log(`removed the leftovers of ${swept.length} dead run(s): ${swept.join(', ')}`);
     let release!: () => void;
     const closed = new Promise<void>((resolve) => (release = resolve));
     let opened!: (run: LabRun) => void;
