@@ -8,6 +8,7 @@
 // not available (not Linux, a socket without an fd) does the caller fall back to streams.
 
 import koffi from 'koffi';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 
@@ -97,7 +98,9 @@ export class ZeroCopySender {
 /** Sends the next `bytes` through the socket's own write, which completes once the kernel took them. */
 async function handOver(socket: Socket, file: FileHandle, offset: [number], bytes: number): Promise<number> {
   const piece = Buffer.allocUnsafe(bytes);
-  const { bytesRead } = await file.read(piece, 0, bytes, offset[0]);
+  // Read on this thread, as sendfile itself does: a thread-pool hop here leaves the socket idle
+  // while the pool's thread waits for a core on a loaded machine.
+  const bytesRead = readSync(file.fd, piece, 0, bytes, offset[0]);
   if (bytesRead !== bytes) throw new Error(`the file ended ${bytes - bytesRead} bytes early`);
   await new Promise<void>((resolve, reject) => {
     socket.write(piece, (error) => (error ? reject(new ConnectionClosedError(`the client connection broke: ${error.message}`)) : resolve()));
