@@ -1,11 +1,12 @@
-// The content a run needs on the QEMU lab: the boot image (one per architecture, with every driver
-// the run's machines need), the OS images (the scenario's WIM, or one built from the example spec
+// The content a run needs on the QEMU lab: the boot images (one per architecture the scenario's boot
+// images and OS images have, each with every driver the run's machines need), the OS images (the scenario's WIM, or one built from the example spec
 // with the full-OS stand-in laid over it) and the other packages, each as files for media and
 // content disks (lab/qemu/media). What the lab made up instead of the scenario's content is logged.
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBootImage, buildFullOsPayload, buildOsImage, loadOsImageSpec, type BootImage, type OsImageSpec } from '../../../images/index.js';
+import type { Architecture } from '../../../harness/index.js';
 import { EnvironmentError, type Scenario } from '../../../scenarios/index.js';
 import { AGENT_SCRIPT } from '../agent-channel.js';
 import type { MediaPackage } from '../media/index.js';
@@ -18,7 +19,10 @@ const GENERATED_PACKAGES = join(ROOT, '.cache/media/generated-packages');
 const MORE_EDITIONS = ['Professional', 'ProfessionalEducation', 'ProfessionalWorkstation', 'Core', 'CoreN', 'EnterpriseN', 'EducationN'];
 
 export interface RunContent {
-  bootImage: BootImage;
+  /** The boot image built per architecture. */
+  bootImages: Partial<Record<Architecture, BootImage>>;
+  /** The boot image built for the architecture of boot image package `packageId` (x64 when the scenario does not list it). */
+  bootImageFor(packageId: string | undefined): BootImage;
   /** Every package of the scenario, by PackageID: what stand-alone media and content disks carry. */
   packages: MediaPackage[];
 }
@@ -51,9 +55,34 @@ async function generatedPackage(id: string, name: string): Promise<Record<string
   return { 'package.txt': file };
 }
 
-export async function prepareContent(scenario: Scenario, drivers: string[], log: (line: string) => void, signal: AbortSignal): Promise<RunContent> {
-  const bootImage = await buildBootImage({ architecture: 'x64', drivers: [...new Set(drivers)], agentScript: AGENT_SCRIPT, signal });
-  log(`boot image ${bootImage.hash}${bootImage.cached ? ' (cached)' : ''}: drivers ${[...new Set(drivers)].join(', ')}`);
+/** The architecture of boot image package `packageId`; x64 for one the scenario does not list (the lab's default boot image). */
+export function bootImageArchitecture(scenario: Scenario, packageId: string | undefined): Architecture {
+  return scenario.content.bootImages.find((b) => b.id === packageId)?.arch ?? 'x64';
+}
+
+/**
+ * Every architecture a boot image is built for: the machines' boot images' (`booted`), the scenario's
+ * boot images' (the DPs carry them) and its OS images' (an OS payload is built from a boot image of its architecture).
+ */
+function runArchitectures(scenario: Scenario, booted: Architecture[]): Architecture[] {
+  const built = scenario.content.osImages.filter((o) => !o.capturedBy && o.source === undefined);
+  return [...new Set<Architecture>([...booted, ...scenario.content.bootImages.map((b) => b.arch), ...built.map((o) => o.arch)])].sort();
+}
+
+/** `booted`: the architectures of the boot images the run's machines start (bootImageArchitecture of each). */
+export async function prepareContent(scenario: Scenario, booted: Architecture[], drivers: string[], log: (line: string) => void, signal: AbortSignal): Promise<RunContent> {
+  const bootImages: Partial<Record<Architecture, BootImage>> = {};
+  const unique = [...new Set(drivers)];
+  for (const architecture of runArchitectures(scenario, booted)) {
+    const built = await buildBootImage({ architecture, drivers: unique, agentScript: AGENT_SCRIPT, signal });
+    log(`boot image ${architecture} ${built.hash}${built.cached ? ' (cached)' : ''}: drivers ${unique.join(', ')}`);
+    bootImages[architecture] = built;
+  }
+  const builtFor = (architecture: Architecture): BootImage => {
+    const image = bootImages[architecture];
+    if (!image) throw new EnvironmentError(`no ${architecture} boot image was built for this run (built: ${Object.keys(bootImages).join(', ')})`);
+    return image;
+  };
   const base = dirname(scenario.file);
   const packages: MediaPackage[] = [];
   for (const os of scenario.content.osImages) {
@@ -63,10 +92,10 @@ export async function prepareContent(scenario: Scenario, drivers: string[], log:
       packages.push({ id: os.id, files: await sourceFiles(resolve(base, os.source)) });
       continue;
     }
-    const payload = await buildFullOsPayload({ bootImage, signal });
-    const spec = withImages(await loadOsImageSpec(EXAMPLE_OS_IMAGE_SPEC), os.imageIndex);
+    const payload = await buildFullOsPayload({ bootImage: builtFor(os.arch), signal });
+    const spec = { ...withImages(await loadOsImageSpec(EXAMPLE_OS_IMAGE_SPEC), os.imageIndex), architecture: os.arch };
     const built = await buildOsImage(spec, { overlayDir: payload.overlayDir, signal });
-    log(`OS image ${os.id} (${os.name}) has no source: built ${built.wimPath} from ${relative(ROOT, EXAMPLE_OS_IMAGE_SPEC)} with ${spec.images.length} images and the full-OS stand-in${built.fromCache ? ' (cached)' : ''}`);
+    log(`OS image ${os.id} (${os.name}) has no source: built ${built.wimPath} (${os.arch}) from ${relative(ROOT, EXAMPLE_OS_IMAGE_SPEC)} with ${spec.images.length} images and the full-OS stand-in${built.fromCache ? ' (cached)' : ''}`);
     packages.push({ id: os.id, files: { 'install.wim': built.wimPath } });
   }
   const others = [...scenario.content.driverPackages, ...scenario.content.packages];
@@ -78,5 +107,5 @@ export async function prepareContent(scenario: Scenario, drivers: string[], log:
       log(`package ${p.id} (${p.name}) has no source: the lab carries a one-file stand-in`);
     }
   }
-  return { bootImage, packages };
+  return { bootImages, bootImageFor: (packageId) => builtFor(bootImageArchitecture(scenario, packageId)), packages };
 }

@@ -2,7 +2,8 @@
 // images (grub-mkimage) stand in for the Windows boot managers at ConfigMgr's names —
 // SMSBoot\x64\bootmgfw.efi and wdsmgfw.efi for UEFI x64, SMSBoot\<arch>\pxeboot.n12 and
 // pxeboot.com for BIOS, SMSBoot\x86\… for ia32 UEFI — for every GRUB platform installed here. Their
-// embedded configuration loads the boot image (kernel + initramfs) over TFTP from
+// embedded configuration loads the boot image of the folder's architecture (the one the responder
+// offers that client; kernel + initramfs) over TFTP from
 // SMSImages\<PackageID>\ (as bootmgfw.efi loads boot.<PackageID>.wim with the RamDisk TFTP block and
 // window sizes) and tells the agent on the kernel line that the machine was PXE-started and where
 // its MP and DP are. (GRUB's own HTTP client times out on a fast DP under TCG: TFTP it is.)
@@ -24,7 +25,8 @@ const PLATFORMS: { format: string; dir: string; modules: string[]; linux: 'linux
   { format: 'x86_64-efi', dir: 'x86_64-efi', modules: ['efinet', 'linux'], linux: 'linux', clients: [{ firmware: 'uefi', architecture: 'x64' }] },
   { format: 'i386-efi', dir: 'i386-efi', modules: ['efinet', 'linux'], linux: 'linux', clients: [{ firmware: 'uefi', architecture: 'x86' }] },
   // BIOS: linux16, so the kernel's real-mode setup runs (an x64 kernel then refuses a 32-bit CPU
-  // aloud). PXE ROMs run in real mode whatever the CPU: one image serves both folders.
+  // aloud). PXE ROMs run in real mode whatever the CPU: one platform serves both folders, each
+  // image loading its folder's boot image.
   { format: 'i386-pc-pxe', dir: 'i386-pc', modules: ['pxe', 'linux16'], linux: 'linux16', clients: [{ firmware: 'bios', architecture: 'x64' }, { firmware: 'bios', architecture: 'x86' }] },
 ];
 const COMMON_MODULES = ['net', 'tftp', 'boot', 'echo', 'serial', 'terminal', 'sleep'];
@@ -32,26 +34,42 @@ const COMMON_MODULES = ['net', 'tftp', 'boot', 'echo', 'serial', 'terminal', 'sl
 /** Kernel-line arguments of a PXE-started boot image (the agent's side reads /proc/cmdline). */
 export const PXE_LAUNCH_ARG = 'osdlab.launch=pxe';
 
+/** A boot image on the DP: its package ID, files and own kernel line. */
+export interface PxeBootImage {
+  id: string;
+  kernel: string;
+  initrd: string;
+  append: string;
+}
+
 export interface PxeBootFilesOptions {
   /** The TFTP root to fill. */
   root: string;
   /** The DP's address (its TFTP server; the agent is told its HTTP content service). */
   dpAddress: string;
-  /** The x64 boot image on the DP (its package ID and files); none → the loader says so and stops. */
-  bootImage: { id: string; kernel: string; initrd: string } | undefined;
-  /** The boot image's own kernel line. */
-  append: string;
+  /** The boot image the responder offers per client architecture; none → that architecture's loaders say so and stop. */
+  bootImages: Partial<Record<Architecture, PxeBootImage>>;
   /** The management point's base URL, passed on to the agent. */
   mpUrl?: string;
   signal?: AbortSignal;
 }
 
+export interface PxeLoaderOptions {
+  dpAddress: string;
+  mpUrl?: string;
+  /** The clients' architecture (default x64): named when there is no boot image. */
+  architecture?: Architecture;
+  bootImage?: { id: string };
+  /** The boot image's own kernel line. */
+  append: string;
+}
+
 /** The netboot loader's embedded configuration: the boot image from the DP over TFTP, on the serial console. */
-export function pxeGrubConfig(options: Omit<PxeBootFilesOptions, 'root' | 'signal' | 'bootImage'> & { bootImage?: { id: string } }, linux: 'linux' | 'linux16'): string {
+export function pxeGrubConfig(options: PxeLoaderOptions, linux: 'linux' | 'linux16'): string {
   // Serial only: on UEFI the firmware's console is the serial line as well, which would print everything twice.
   const lines = ['serial --unit=0 --speed=115200', 'terminal_input serial', 'terminal_output serial'];
   if (options.bootImage === undefined) {
-    lines.push("echo 'osdlab PXE: no x64 boot image on this distribution point'", 'sleep 3600');
+    lines.push(`echo 'osdlab PXE: no ${options.architecture ?? 'x64'} boot image on this distribution point'`, 'sleep 3600');
     return `${lines.join('\n')}\n`;
   }
   // No leading "/": GRUB sends the name as written, and the TFTP server refuses absolute names.
@@ -77,13 +95,15 @@ export async function buildPxeBootFiles(options: PxeBootFilesOptions): Promise<{
   await mkdir(options.root, { recursive: true });
   for (const p of PLATFORMS) {
     if (!(await access(join(GRUB_LIB, p.dir)).then(() => true, () => false))) continue;
-    const config = join(options.root, `.osdlab-${p.format}.cfg`);
-    await writeFile(config, pxeGrubConfig(options, p.linux));
-    const image = join(options.root, `.osdlab-${p.format}.img`);
-    const r = await execa('grub-mkimage', ['-O', p.format, '-o', image, '-p', '/grub', '-c', config, ...p.modules, ...COMMON_MODULES], { reject: false, cancelSignal: options.signal });
-    await rm(config);
-    if (r.exitCode !== 0) throw new EnvironmentError(`grub-mkimage -O ${p.format} failed: ${r.stderr.trim()}`, 'apt-get install grub-efi-amd64-bin grub-pc-bin');
     for (const client of p.clients) {
+      const bootImage = options.bootImages[client.architecture];
+      const loader: PxeLoaderOptions = { dpAddress: options.dpAddress, architecture: client.architecture, append: bootImage?.append ?? '', ...(bootImage ? { bootImage } : {}), ...(options.mpUrl ? { mpUrl: options.mpUrl } : {}) };
+      const config = join(options.root, `.osdlab-${p.format}-${client.architecture}.cfg`);
+      await writeFile(config, pxeGrubConfig(loader, p.linux));
+      const image = join(options.root, `.osdlab-${p.format}-${client.architecture}.img`);
+      const r = await execa('grub-mkimage', ['-O', p.format, '-o', image, '-p', '/grub', '-c', config, ...p.modules, ...COMMON_MODULES], { reject: false, cancelSignal: options.signal });
+      await rm(config);
+      if (r.exitCode !== 0) throw new EnvironmentError(`grub-mkimage -O ${p.format} failed: ${r.stderr.trim()}`, 'apt-get install grub-efi-amd64-bin grub-pc-bin');
       for (const kind of ['required', 'available'] as const) {
         const name = pxeBootFile(client.firmware, client.architecture, kind)!;
         const target = join(options.root, ...name.split('\\'));
@@ -91,14 +111,14 @@ export async function buildPxeBootFiles(options: PxeBootFilesOptions): Promise<{
         await copyFile(image, target);
         bootFiles.push(name);
       }
+      await rm(image);
     }
-    await rm(image);
   }
   if (bootFiles.length === 0) throw new EnvironmentError(`no GRUB platform is installed under ${GRUB_LIB}`, 'apt-get install grub-efi-amd64-bin grub-pc-bin');
-  if (options.bootImage) {
-    const folder = join(options.root, ...bootImageFolder(options.bootImage.id).split('/'));
+  for (const bootImage of Object.values(options.bootImages)) {
+    const folder = join(options.root, ...bootImageFolder(bootImage.id).split('/'));
     await mkdir(folder, { recursive: true });
-    for (const [name, source] of [['vmlinuz', options.bootImage.kernel], ['initrd.img', options.bootImage.initrd]] as const) {
+    for (const [name, source] of [['vmlinuz', bootImage.kernel], ['initrd.img', bootImage.initrd]] as const) {
       await link(source, join(folder, name)).catch(() => copyFile(source, join(folder, name)));
     }
   }

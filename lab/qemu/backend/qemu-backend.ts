@@ -23,7 +23,7 @@ import { ARCHITECTURE_MISMATCH, buildContentDisk, buildMedia, MEDIA_PASSWORD_PRO
 import { bootImageDriversForModules } from '../../../images/index.js';
 import { bootImageLinuxModules, scenarioBootImageDriverLists, scenarioDriverCatalog, type DriverCatalog } from '../../../drivers/index.js';
 import { CapturedImages } from './captured-images.js';
-import { prepareContent, type RunContent } from './content.js';
+import { bootImageArchitecture, prepareContent, type RunContent } from './content.js';
 import { diskController, machineDrivers, machineSpec } from './machine-spec.js';
 import { MediaPackageSource } from './media-content.js';
 import { installedOsFilesScript, presentPaths, systemDrivePath } from './installed-os-files.js';
@@ -101,10 +101,12 @@ export class QemuBackend implements LabBackend {
       const lists = scenarioBootImageDriverLists(scenario, catalog);
       // A boot image with a driver list gets exactly those drivers (and the inbox ones); without one, every machine's NIC and disk controller.
       const drivers = plans.flatMap((p) => {
-        const listed = lists.get(p.media?.bootImage ?? p.deployment.bootImage ?? '');
-        return listed ? bootImageDriversForModules(bootImageLinuxModules(listed, 'x64')) : [...machineDrivers(p.machine), 'ahci', 'usb-storage'];
+        const id = p.media?.bootImage ?? p.deployment.bootImage;
+        const listed = lists.get(id ?? '');
+        return listed ? bootImageDriversForModules(bootImageLinuxModules(listed, bootImageArchitecture(scenario, id))) : [...machineDrivers(p.machine), 'ahci', 'usb-storage'];
       });
-      const content = await prepareContent(scenario, drivers, log, run.signal);
+      const booted = plans.map((p) => bootImageArchitecture(scenario, p.media?.bootImage ?? p.deployment.bootImage));
+      const content = await prepareContent(scenario, booted, drivers, log, run.signal);
       const network = await labNetwork(scenario, plans, run);
       const outputDir = this.options.outputDir ?? join(run.tempDir, 'out');
       const site = network ? await startSiteServices({ scenario, run, net: network.net, subnets: network.subnets, content, outputDir, log }) : undefined;
@@ -199,7 +201,7 @@ class QemuScenarioLab implements Lab {
     const image = await buildMedia({
       kind: media.type,
       name: media.name,
-      bootImage: content.bootImage,
+      bootImage: content.bootImageFor(media.bootImage ?? plan.deployment.bootImage),
       variables: media.variables,
       ...(media.password !== undefined ? { password: media.password } : {}),
       ...(media.deployment !== undefined ? { deployment: media.deployment } : {}),
@@ -286,7 +288,7 @@ class QemuScenarioLab implements Lab {
   private async startFromDisk(plan: MachinePlan, signal: AbortSignal): Promise<MachineStart> {
     const stateDir = await this.stateDir(plan);
     const diskPaths = await this.createDisks(plan, stateDir, signal);
-    const stagedBootImage = await stagedBootImagePackage(bootImagePackageId(plan), this.parts.content.bootImage, { signal });
+    const stagedBootImage = await stagedBootImagePackage(bootImagePackageId(plan), this.parts.content.bootImageFor(bootImagePackageId(plan)), { signal });
     const contentDisk = await buildContentDisk({ packages: [...this.parts.content.packages, stagedBootImage], signal });
     const spec = machineSpec({ machine: plan.machine, diskPaths, nicBackend: await this.nicBackend(plan, signal) });
     spec.media.push({ kind: 'cd', path: contentDisk.path });

@@ -84,11 +84,12 @@ export async function startSiteServices(inputs: SiteServicesInputs): Promise<Sit
   const boundaryOf = (b: string | undefined) => (b !== undefined && subnets.has(b) ? b : undefined);
   const hosts: { host: SiteHost; file: string }[] = [];
 
-  // The boot image is a package on the DPs as well (PXE loads it over HTTP): the built x64 image
-  // under every boot image ID of the scenario (x86 boot images are not built yet).
-  const bootImagePackages: MediaPackage[] = scenario.content.bootImages
-    .filter((b) => b.arch === 'x64')
-    .map((b) => ({ id: b.id, files: { vmlinuz: content.bootImage.kernel, 'initrd.img': content.bootImage.initrd } }));
+  // The boot image is a package on the DPs as well (PXE loads it over HTTP): the image built for
+  // its architecture under every boot image ID of the scenario.
+  const bootImagePackages: MediaPackage[] = scenario.content.bootImages.map((b) => {
+    const built = content.bootImageFor(b.id);
+    return { id: b.id, files: { vmlinuz: built.kernel, 'initrd.img': built.initrd } };
+  });
   const { sources, catalog } = await packageFolders(join(run.tempDir, 'dp-content'), [...content.packages, ...bootImagePackages]);
 
   for (const boundary of used) {
@@ -139,10 +140,16 @@ export async function startSiteServices(inputs: SiteServicesInputs): Promise<Sit
     if (dp.pxe?.enabled) {
       const settings = pxeSettingsFromScenario(scenario, dp.name);
       const root = join(run.tempDir, `${dp.name}-RemoteInstall`);
-      const bootImageId = held.find((c) => scenario.content.bootImages.some((b) => b.id === c.packageId && b.arch === 'x64'))?.packageId;
-      const bootImage = bootImageId !== undefined ? { id: bootImageId, kernel: content.bootImage.kernel, initrd: content.bootImage.initrd } : undefined;
-      const files = await buildPxeBootFiles({ root, dpAddress: address, bootImage, append: content.bootImage.append, ...(mpAddress ? { mpUrl: `http://${mpAddress}` } : {}), signal: run.signal });
-      log(`site: ${dp.name} serves PXE boot files ${files.bootFiles.join(', ')}${bootImage ? `, boot image ${bootImage.id} over TFTP` : ' (no x64 boot image on this DP)'}`);
+      // Each architecture's loaders load the boot image the responder offers that architecture.
+      const bootImages = Object.fromEntries(
+        Object.entries(settings.policy.bootImages).map(([arch, id]) => {
+          const built = content.bootImageFor(id);
+          return [arch, { id, kernel: built.kernel, initrd: built.initrd, append: built.append }];
+        }),
+      );
+      const files = await buildPxeBootFiles({ root, dpAddress: address, bootImages, ...(mpAddress ? { mpUrl: `http://${mpAddress}` } : {}), signal: run.signal });
+      const offered = Object.entries(bootImages).map(([arch, b]) => `${b.id} (${arch})`);
+      log(`site: ${dp.name} serves PXE boot files ${files.bootFiles.join(', ')}${offered.length > 0 ? `, boot images ${offered.join(', ')} over TFTP` : ' (no boot image on this DP)'}`);
       service.pxe = await SiteHost.start(
         host.namespace,
         {

@@ -33,7 +33,7 @@ async function site(run: LabRun, edit: (s: Scenario) => Scenario = (s) => s): Pr
   const scenario = edit(await loadScenario(SCENARIO));
   const net = await LabNetwork.create(run.runId, [{ name: 'b0', cidr: '198.18.10.0/24' }], run.cleanup, run.signal);
   const bootImage = await testBootImage(['virtio-net']);
-  const services = await startSiteServices({ scenario, run, net, subnets: new Map([['HQ', 'b0']]), content: { bootImage, packages: [] }, outputDir: join(run.tempDir, 'out'), log: () => undefined });
+  const services = await startSiteServices({ scenario, run, net, subnets: new Map([['HQ', 'b0']]), content: { bootImages: { x64: bootImage }, bootImageFor: () => bootImage, packages: [] }, outputDir: join(run.tempDir, 'out'), log: () => undefined });
   return { net, dp: services.distributionPointFor('HQ')! };
 }
 
