@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const stop = () => void dp.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Started with an IPC channel (lab/site/lab/service-process.ts): the run that started it is gone.
+  process.once('disconnect', stop);
 }
 
 await main();

@@ -29,7 +29,8 @@ export async function startSiteServerProcess(
   signal?: AbortSignal,
 ): Promise<SiteServerProcess> {
   await writeFile(options.configPath, `${JSON.stringify(options.config, null, 2)}\n`);
-  const child = spawn('ip', ['netns', 'exec', options.namespace, process.execPath, '--import', 'tsx', options.main, options.configPath], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The IPC channel is only there to close when this process dies: the server then stops (main.ts).
+  const child = spawn('ip', ['netns', 'exec', options.namespace, process.execPath, '--import', 'tsx', options.main, options.configPath], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const forget = cleanup.add(`${options.label} process ${child.pid} in ${options.namespace}`, () => stopChild(child));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
