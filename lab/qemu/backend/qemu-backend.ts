@@ -16,6 +16,7 @@ import { launchMachine, type QemuMachine } from '../machine-process.js';
 import { LabNetwork } from '../lab-network.js';
 import { withLabRun, type LabRun } from '../lab-run.js';
 import { sweepStaleRuns } from '../stale-runs.js';
+import { shapeScenarioLinks } from '../scenario-links.js';
 import { readDiskImage } from '../disk/index.js';
 import { safeFileName } from '../../../reports/index.js';
 import { consoleEvidence, DistributionPointContentSource, MediaContentSource, QemuTaskSequenceMachine, type ContentSource } from '../machine/index.js';
@@ -82,10 +83,15 @@ export class QemuBackend implements LabBackend {
     const closed = new Promise<void>((resolve) => (release = resolve));
     let opened!: (run: LabRun) => void;
     const running = new Promise<LabRun>((resolve) => (opened = resolve));
+    // The run ends only once the set-up below has settled: what it creates after an interrupt (a
+    // site host half-started) registers with the run's cleanup and must still be removed by it.
+    let setUp!: () => void;
+    const setUpSettled = new Promise<void>((resolve) => (setUp = resolve));
     const done = withLabRun(
       runId,
       async (run) => {
         opened(run);
+        await setUpSettled;
         await Promise.race([closed, new Promise((resolve) => run.signal.addEventListener('abort', resolve, { once: true }))]);
       },
       { signal, handleSignals: this.options.handleSignals ?? true, ...(this.runFolder !== undefined ? { runFolder: this.runFolder } : {}), onCleanupFailures: (f) => log(`cleanup: ${f.map((x) => `${x.label}: ${String(x.error)}`).join('; ')}`) },
@@ -107,7 +113,7 @@ export class QemuBackend implements LabBackend {
       });
       const booted = plans.map((p) => bootImageArchitecture(scenario, p.media?.bootImage ?? p.deployment.bootImage));
       const content = await prepareContent(scenario, booted, drivers, log, run.signal);
-      const network = await labNetwork(scenario, plans, run);
+      const network = await labNetwork(scenario, plans, run, log);
       const outputDir = this.options.outputDir ?? join(run.tempDir, 'out');
       const site = network ? await startSiteServices({ scenario, run, net: network.net, subnets: network.subnets, content, outputDir, log }) : undefined;
       const runFolder = this.runFolder;
@@ -119,8 +125,11 @@ export class QemuBackend implements LabBackend {
       };
       return new QemuScenarioLab(run, { accel, content, drivers: catalog, network, site, log, outputDir, promptTimeoutMs: this.options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS, captured: new CapturedImages(scenario, run.tempDir) }, closeSite);
     } catch (err) {
+      setUp();
       await close();
       throw err;
+    } finally {
+      setUp();
     }
   }
 }
@@ -146,14 +155,17 @@ async function chooseAccelerator(scenario: Scenario, plans: MachinePlan[], log: 
   return choice.accel;
 }
 
-/** A namespace with a bridge per boundary when any machine has a network; none otherwise. */
-async function labNetwork(scenario: Scenario, plans: MachinePlan[], run: LabRun): Promise<{ net: LabNetwork; subnets: Map<string, string> } | undefined> {
+/** A namespace with a bridge per boundary when any machine has a network, the scenario's WAN links between them; none otherwise. */
+async function labNetwork(scenario: Scenario, plans: MachinePlan[], run: LabRun, log: (line: string) => void): Promise<{ net: LabNetwork; subnets: Map<string, string> } | undefined> {
   const used = new Set(plans.map((p) => p.machine.boundary).filter((b) => b !== undefined));
   if (used.size === 0) return undefined;
   const boundaries = scenario.site.boundaries.filter((b) => used.has(b.name));
   const subnets = boundaries.map((b, i) => ({ name: `b${i}`, ...('subnet' in b && typeof b.subnet === 'string' ? { cidr: b.subnet } : {}) }));
   const net = await LabNetwork.create(run.runId, subnets, run.cleanup, run.signal);
-  return { net, subnets: new Map(boundaries.map((b, i) => [b.name, `b${i}`])) };
+  const names = new Map(boundaries.map((b, i) => [b.name, `b${i}`]));
+  // Before the site hosts bind to the subnets: a branch's gateway moves behind its WAN link.
+  await shapeScenarioLinks(net, scenario, names, join(run.tempDir, 'wan'), log, run.signal);
+  return { net, subnets: names };
 }
 
 interface LabParts {

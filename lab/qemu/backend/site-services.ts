@@ -99,7 +99,7 @@ export async function startSiteServices(inputs: SiteServicesInputs): Promise<Sit
     const size = 2 ** (32 - subnet.prefixLength);
     const dhcp = await SiteHost.start(
       host.namespace,
-      { dhcp: { serverAddress: address, subnetMask: netmask(subnet.prefixLength), rangeStart: addressIn(subnet, Math.min(100, size - 3)), rangeEnd: addressIn(subnet, Math.min(199, size - 2)) } },
+      { dhcp: { serverAddress: address, subnetMask: netmask(subnet.prefixLength), router: subnet.gateway, rangeStart: addressIn(subnet, Math.min(100, size - 3)), rangeEnd: addressIn(subnet, Math.min(199, size - 2)) } },
       run.cleanup,
       run.signal,
     );

@@ -1,5 +1,5 @@
-// A WAN link of the lab measured for real: two hosts in namespaces of their own, one on each side
-// of the link, ping through it (added round trip) and send over TCP through it (rate). TCP
+// A WAN link of the lab measured for real: two site hosts (namespaces of their own, default route
+// through the lab namespace), one on each side of the link, ping through it (added round trip) and send over TCP through it (rate). TCP
 // timestamps are off in the hosts as on Windows clients, so the goodput to expect is the twin's:
 // line rate × 1460/1538 (tbf counts Ethernet preamble, gap and FCS through its overhead setting).
 import { expect } from 'chai';
@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { TCP_GOODPUT_FACTOR } from '../../twin/index.js';
+import { addLabHost } from '../../site/index.js';
 import { CleanupRegistry } from '../cleanup.js';
 import { LabNetwork } from '../lab-network.js';
+import { withLabRun, type LabRun } from '../lab-run.js';
 import { probeLinkEmulator, type LinkEmulator } from '../wan-link.js';
 import { leftoverNamespaces, namespacesUnavailable } from './helpers.js';
 
@@ -18,16 +20,9 @@ interface Host {
   address: string;
 }
 
-async function addHost(net: LabNetwork, cleanup: CleanupRegistry, subnet: string, name: string, address: string): Promise<Host> {
-  const s = net.subnet(subnet);
-  const namespace = `${net.namespace}-${name}`;
-  cleanup.add(`network namespace ${namespace}`, () => LabNetwork.removeNamespace(namespace));
-  await execa('ip', ['netns', 'add', namespace]);
-  await execa('ip', ['link', 'add', 'eth0', 'netns', namespace, 'type', 'veth', 'peer', 'name', `v${name}`, 'netns', net.namespace]);
-  await execa('ip', ['-n', net.namespace, 'link', 'set', `v${name}`, 'master', s.bridge, 'up']);
-  for (const args of [['link', 'set', 'lo', 'up'], ['link', 'set', 'eth0', 'up'], ['addr', 'add', `${address}/${s.prefixLength}`, 'dev', 'eth0'], ['route', 'add', 'default', 'via', s.gateway]]) {
-    await execa('ip', ['-n', namespace, ...args]);
-  }
+/** A site host (as the QEMU backend adds them) with TCP timestamps off, as on Windows. */
+async function addHost(run: LabRun, net: LabNetwork, subnet: string, name: string, address: string): Promise<Host> {
+  const { namespace } = await addLabHost(run, net, subnet, name, { address });
   await execa('ip', ['netns', 'exec', namespace, 'sysctl', '-qw', 'net.ipv4.tcp_timestamps=0']);
   return { namespace, address };
 }
@@ -80,20 +75,24 @@ describe('lab/qemu WAN links measured through real hosts @slow', function () {
   });
 
   async function withLink<T>(shaping: { rateKbit: number; delayMs: number; lossPercent: number }, body: (hq: Host, branch: Host) => Promise<T>): Promise<T> {
-    const cleanup = new CleanupRegistry();
     const runId = `wan-${process.pid}`;
-    const dir = await mkdtemp(join(tmpdir(), 'osdlab-wan-'));
+    let tempDir = '';
     try {
-      const net = await LabNetwork.create(runId, [{ name: 'hq', cidr: '198.18.60.0/24' }, { name: 'branch', cidr: '198.18.61.0/24' }], cleanup);
-      await net.addWanLink('hq', 'branch', shaping, emulator!, dir);
-      const hq = await addHost(net, cleanup, 'hq', 'dp', '198.18.60.10');
-      const branch = await addHost(net, cleanup, 'branch', 'pc', '198.18.61.10');
-      return await body(hq, branch);
+      return await withLabRun(
+        runId,
+        async (run) => {
+          tempDir = run.tempDir;
+          const net = await LabNetwork.create(runId, [{ name: 'hq', cidr: '198.18.60.0/24' }, { name: 'branch', cidr: '198.18.61.0/24' }], run.cleanup, run.signal);
+          await net.addWanLink('hq', 'branch', shaping, emulator!, join(run.tempDir, 'wan'), run.signal);
+          const hq = await addHost(run, net, 'hq', 'dp', '198.18.60.10');
+          const branch = await addHost(run, net, 'branch', 'pc', '198.18.61.10');
+          return await body(hq, branch);
+        },
+        { handleSignals: false, onCleanupFailures: (f) => expect.fail(`cleanup failed: ${f.map((x) => x.label).join(', ')}`) },
+      );
     } finally {
-      expect(await cleanup.runAll()).to.deep.equal([]);
-      await rm(dir, { recursive: true, force: true });
       expect(await leftoverNamespaces(`osdlab-${runId}`)).to.deep.equal([]);
-      expect((await execa('pgrep', ['-f', dir], { reject: false })).stdout).to.equal('');
+      expect((await execa('pgrep', ['-f', tempDir], { reject: false })).stdout).to.equal('');
     }
   }
 
@@ -105,8 +104,10 @@ describe('lab/qemu WAN links measured through real hosts @slow', function () {
       expect(added, `RTT ${shaped.median} ms through the link, ${base.median} ms without delay`).to.be.within(80 * 0.9, 80 * 1.1);
       const expected = (20_000_000 / 8) * TCP_GOODPUT_FACTOR;
       for (const [from, to] of [[hq, branch], [branch, hq]] as const) {
-        const rate = await goodput(from, to, 8 * 1024 * 1024);
-        expect(rate / expected, `${from.address} → ${to.address}: ${(rate / 1e6).toFixed(3)} MB/s, expected ${(expected / 1e6).toFixed(3)} MB/s`).to.be.within(0.95, 1.05);
+        // The median of three transfers: one transfer on a loaded host strays by a few per cent.
+        const rates = [await goodput(from, to, 8 * 1024 * 1024), await goodput(from, to, 8 * 1024 * 1024), await goodput(from, to, 8 * 1024 * 1024)].sort((x, y) => x - y);
+        const rate = rates[1]!;
+        expect(rate / expected, `${from.address} → ${to.address}: ${rates.map((r) => (r / 1e6).toFixed(3)).join(', ')} MB/s, expected ${(expected / 1e6).toFixed(3)} MB/s`).to.be.within(0.95, 1.05);
       }
     });
   });

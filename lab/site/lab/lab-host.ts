@@ -29,11 +29,16 @@ export async function addLabHost(run: LabRun, net: LabNetwork, subnet: string, n
   await ip(['link', 'add', 'eth0', 'netns', namespace, 'type', 'veth', 'peer', 'name', peer, 'netns', net.namespace], run.signal);
   await ip(['-n', net.namespace, 'link', 'set', peer, 'master', bridge.bridge, 'up'], run.signal);
   if (options.mac) await ip(['-n', namespace, 'link', 'set', 'eth0', 'address', options.mac], run.signal);
+  // One frame per packet: tbf on a WAN link counts a segmentation-offload super-packet's wire
+  // overhead once, which let measured goodput exceed the link's rate by ~10%.
+  await ip(['-n', namespace, 'link', 'set', 'eth0', 'gso_max_segs', '1'], run.signal);
   await ip(['-n', namespace, 'link', 'set', 'lo', 'up'], run.signal);
   await ip(['-n', namespace, 'link', 'set', 'eth0', 'up'], run.signal);
   if (options.address) {
     await ip(['-n', namespace, 'addr', 'add', `${options.address}/${bridge.prefixLength}`, 'dev', 'eth0'], run.signal);
     await ip(['-n', namespace, 'route', 'add', '255.255.255.255/32', 'dev', 'eth0'], run.signal);
+    // Other lab subnets are reached through the lab namespace, which routes between its bridges.
+    await ip(['-n', namespace, 'route', 'add', 'default', 'via', bridge.gateway], run.signal);
   }
   return { namespace, ifname: 'eth0' };
 }
