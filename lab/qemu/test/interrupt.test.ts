@@ -7,6 +7,7 @@ import { sweepStaleRuns } from '../stale-runs.js';
 import { leftoverNamespaces, leftoverQemu, namespacesUnavailable, qemuUnavailable, testBootImage } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/interrupted-run.ts', import.meta.url));
+const DOWNLOAD_FIXTURE = fileURLToPath(new URL('./fixtures/interrupted-download.ts', import.meta.url));
 
 interface Ready {
   tempDir: string;
@@ -71,6 +72,19 @@ describe('lab/qemu run interrupted mid-boot @slow @qemu', function () {
       await assertNothingLeft(ready, linksBefore);
     });
   }
+
+  it('SIGTERM during a download from the distribution point: the site hosts, their servers, QEMU and the namespaces all go', async () => {
+    const linksBefore = await hostLinks();
+    const runId = `int-dl-${process.pid}`;
+    const child = execa('node', ['--import', 'tsx', DOWNLOAD_FIXTURE, runId], { reject: false, forceKillAfterDelay: false });
+    const ready = (await waitForReady(child)) as Ready & { dpPid: number };
+    expect(await leftoverNamespaces(ready.namespace)).to.have.members([ready.namespace, `${ready.namespace}-dhcp`, `${ready.namespace}-dp`]);
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.signal, String(result.stderr)).to.equal('SIGTERM');
+    await assertNothingLeft(ready, linksBefore);
+    expect(await running(ready.dpPid), 'DP process still running').to.equal(false);
+  });
 
   it('QEMU killed from outside: the run fails and still removes everything', async () => {
     const linksBefore = await hostLinks();
