@@ -338,8 +338,33 @@ export class QemuTaskSequenceMachine implements TaskSequenceMachine {
     if (targetDisk && (await isDynamicDisk(this.shell, targetDisk, signal))) return fail(EXIT.notSupported, 'an image captured from a basic disk cannot be applied to a dynamic disk');
     const sourceLetter = lettersIn(request.contentLocation)[0];
     if (sourceLetter && !(await this.volumeFor(sourceLetter, signal, volumes))) return fail(EXIT.pathNotFound, `${request.contentLocation} is not reachable`);
-    const dir = request.contentLocation.startsWith('/') || sourceLetter ? guestPath(request.contentLocation) : (await this.options.content.locate(request.packageId, this.shell, signal))?.location;
-    if (!dir) return fail(EXIT.contentNotFound, `image package ${request.packageId} is not known`);
+    const located = request.contentLocation.startsWith('/') || sourceLetter ? guestPath(request.contentLocation) : (await this.options.content.locate(request.packageId, this.shell, signal))?.location;
+    if (!located) return fail(EXIT.contentNotFound, `image package ${request.packageId} is not known`);
+    const remote = !located.startsWith('/');
+    const dir = remote ? await this.readRemoteContent(request.packageId, signal) : located;
+    if (typeof dir !== 'string') return dir;
+    try {
+      return await this.applyImageFrom(dir, request, target, volumes, sourceLetter, signal);
+    } finally {
+      if (remote) await this.shell.run(`rm -rf ${shellQuote(dir)}`, 60, signal).catch(() => undefined);
+    }
+  }
+
+  /**
+   * "Access content directly from a distribution point" with a source outside the machine (the DP
+   * over HTTP): the image is read into memory for the apply, as Windows reads it off the DP's
+   * share — the client cache is not used — and is gone afterwards.
+   */
+  private async readRemoteContent(packageId: string, signal?: AbortSignal): Promise<string | ActionOutcome> {
+    const dir = `/tmp/osdlab-from-dp/${packageId}`;
+    await this.shell.must(`rm -rf ${shellQuote(dir)} && mkdir -p ${shellQuote(dir)}`, 60, signal);
+    const fetched = await this.options.content.fetch(packageId, dir, this.shell, signal);
+    if (fetched.ok) return dir;
+    await this.shell.run(`rm -rf ${shellQuote(dir)}`, 60, signal);
+    return fail(EXIT.generalFailure, `failed to read ${packageId} from the distribution point`, ...fetched.output);
+  }
+
+  private async applyImageFrom(dir: string, request: ApplyImageRequest, target: GuestPartition, volumes: GuestVolumes, sourceLetter: string | undefined, signal?: AbortSignal): Promise<ActionOutcome> {
     const wims = await this.shell.run(`find ${shellQuote(dir)} -maxdepth 1 -type f -iname '*.wim' | sort | head -n 1`, 60, signal);
     const wim = wims.output[0];
     if (wims.exitCode !== 0 || !wim) return fail(EXIT.pathNotFound, `no .wim file in ${request.contentLocation}`);
