@@ -3,4 +3,3 @@
 export * from './twin/index.js';
 export * from './qemu/index.js';
 export * from './site/index.js';
-export { planReport, type PlanPointUtilisation } from './twin/plan/plan-report.js';

@@ -7,3 +7,4 @@ export { planDocument, planCsv, type PlanDocument, type PlanRow, type PlanInputs
 export { percentile, distribution, type Distribution } from './percentiles.js';
 export { PlanCollector, type CacheFailure, type PhaseRow } from './collector.js';
 export { UtilisationSampler, type UtilisationTrack } from './utilisation.js';
+export { planReport, type PlanPointUtilisation } from './plan-report.js';
