@@ -10,7 +10,7 @@ import { EnvironmentError, type Machine } from '../../../scenarios/index.js';
 import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
-import { bootFailure, bringUpGuestNetwork, consoleEvidence, GuestShell, MediaContentSource, QemuTaskSequenceMachine } from '../machine/index.js';
+import { bringUpGuestNetwork, consoleEvidence, GuestShell, MediaContentSource, QemuTaskSequenceMachine, watchForBootFailure } from '../machine/index.js';
 import type { MediaPackage } from '../media/index.js';
 import { buildExistingDisk, diskOverlay, generatedProfiles, type ExistingDiskSpec, type InstalledWindowsSpec } from './existing-disk.js';
 import type { RunContent } from './content.js';
@@ -166,20 +166,11 @@ async function bootToAgent(qemu: QemuMachine, timeoutMs: number, signal: AbortSi
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
   try {
-    return await Promise.race([qemu.agent({ helloTimeoutMs: timeoutMs, signal: both }).then((agent) => ({ agent })), watchConsole(qemu, both).then((failure) => ({ failure }))]);
+    return await Promise.race([qemu.agent({ helloTimeoutMs: timeoutMs, signal: both }).then((agent) => ({ agent })), watchForBootFailure(() => qemu.consoleText(), both).then((failure) => ({ failure }))]);
   } catch (err) {
     if (signal.aborted) throw err;
     return { failure: err instanceof Error ? err.message : String(err) };
   } finally {
     stop.abort();
-  }
-}
-
-async function watchConsole(qemu: QemuMachine, signal: AbortSignal): Promise<string> {
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    signal.throwIfAborted();
-    const reason = bootFailure(await qemu.consoleText());
-    if (reason) return reason;
   }
 }

@@ -8,7 +8,7 @@ import { parseCmtrace, type MachinePlan, type MachineStart } from '../../../harn
 import type { AgentChannel } from '../agent-channel.js';
 import { timeoutScale, type Accelerator } from '../machine-command.js';
 import type { QemuMachine } from '../machine-process.js';
-import { bootFailure, bringUpGuestNetwork, consoleEvidence, DistributionPointContentSource, GuestShell, QemuTaskSequenceMachine } from '../machine/index.js';
+import { bringUpGuestNetwork, consoleEvidence, DistributionPointContentSource, GuestShell, QemuTaskSequenceMachine, watchForBootFailure } from '../machine/index.js';
 import { plainConsole } from '../machine/firmware-console.js';
 import { ARCHITECTURE_MISMATCH } from '../media/index.js';
 import { requestPolicy } from './mp-policy.js';
@@ -125,21 +125,12 @@ async function bootToAgent(qemu: QemuMachine, accel: Accelerator, signal: AbortS
     return await Promise.race([
       qemu.agent({ helloTimeoutMs: timeoutMs, signal: both }).then((agent) => ({ agent })),
       qemu.waitForConsole(ARCHITECTURE_MISMATCH, { timeoutMs, signal: both }).then((text) => ({ failure: `the boot image does not start on this processor: "${ARCHITECTURE_MISMATCH.exec(text)![0].trim()}"` }), never),
-      watchConsole(qemu, both).then((failure) => ({ failure }), never),
+      watchForBootFailure(() => qemu.consoleText(), both).then((failure) => ({ failure }), never),
     ]);
   } catch (err) {
     if (signal.aborted) throw err;
     return { failure: err instanceof Error ? err.message : String(err) };
   } finally {
     stop.abort();
-  }
-}
-
-async function watchConsole(qemu: QemuMachine, signal: AbortSignal): Promise<string> {
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    signal.throwIfAborted();
-    const reason = bootFailure(await qemu.consoleText());
-    if (reason) return reason;
   }
 }

@@ -34,3 +34,13 @@ export function consoleEvidence(text: string, max = 20): string[] {
     .filter((l) => l && EVIDENCE.test(l))
     .slice(-max);
 }
+
+/** Polls the console until the firmware or kernel shows a boot failure; resolves with its reason. */
+export async function watchForBootFailure(consoleText: () => Promise<string>, signal: AbortSignal): Promise<string> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    signal.throwIfAborted();
+    const reason = bootFailure(await consoleText());
+    if (reason) return reason;
+  }
+}

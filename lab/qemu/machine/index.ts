@@ -2,7 +2,7 @@
 export { QemuTaskSequenceMachine, type QemuTaskSequenceMachineOptions } from './machine.js';
 export { MediaContentSource, writeContentMedia, CONTENT_MEDIA_LABEL, type ContentSource, type LocatedContent } from './content-source.js';
 export { planPartitions, partitionDevice, GPT_TYPES, type PartitionPlan, type PlannedPartition, type PlanResult } from './partition-plan.js';
-export { bootFailure, consoleEvidence } from './firmware-console.js';
+export { bootFailure, consoleEvidence, watchForBootFailure } from './firmware-console.js';
 export { GuestShell, guestCommandLine, guestPath, mountPoint } from './guest-shell.js';
 export { DistributionPointContentSource, downloadScript, type DistributionPointContentSourceOptions, type DpCatalogPackage } from './dp-content-source.js';
 export { bringUpGuestNetwork, guestNetworkScript } from './dp-network.js';
